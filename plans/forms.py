@@ -1,0 +1,112 @@
+"""Forms for entering and editing documents and their tasks. They only collect and clean
+input; the services do the work."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import DocType, Document, DocumentStatus
+from units.models import Unit
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class DocumentForm(forms.Form):
+    """The header of a document: what, who issued it, its number and date, what it implements."""
+
+    doc_type = forms.ChoiceField(label=_("Type"), choices=DocType.choices, initial=DocType.PLAN)
+    issuer = forms.ModelChoiceField(label=_("Issuing unit"), queryset=Unit.objects.none())
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(DocumentStatus.DRAFT, _("Draft")), (DocumentStatus.ISSUED, _("Issued"))],
+        initial=DocumentStatus.ISSUED,
+    )
+    number = forms.CharField(label=_("Number"), max_length=20, required=False)
+    issued_on = forms.DateField(
+        label=_("Issued on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    title = forms.CharField(
+        label=_("Title (trích yếu)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    implements = forms.ModelChoiceField(
+        label=_("Implements"), queryset=Document.objects.none(), required=False
+    )
+    signer_capacity = forms.CharField(label=_("Signing capacity"), max_length=100, required=False)
+    signer_title = forms.CharField(label=_("Signer's title"), max_length=100, required=False)
+    signer_name = forms.CharField(label=_("Signer's name"), max_length=100, required=False)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=500_000,
+    )
+    original_file = forms.FileField(label=_("Original file"), required=False)
+
+    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = Unit.objects.editable_by(user)
+        self.fields["implements"].queryset = (
+            Document.objects.visible_to(user).select_related("issuer").order_by("identifier")
+        )
+        self.fields["implements"].label_from_instance = lambda d: f"{d.identifier} — {d.title[:80]}"
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        if number and not number.isdigit():
+            raise forms.ValidationError(_("Write the number in digits only, e.g. 470."))
+        return number
+
+    def clean_original_file(self):
+        upload = self.cleaned_data.get("original_file")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+
+class TaskForm(forms.Form):
+    """A task and who it is given to."""
+
+    section = forms.CharField(label=_("Section"), max_length=40, required=False)
+    text = forms.CharField(
+        label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+    lead = forms.ModelMultipleChoiceField(
+        label=_("Lead units (chủ trì)"), queryset=Unit.objects.none(), required=False
+    )
+    support = forms.ModelMultipleChoiceField(
+        label=_("Coordinating units (phối hợp)"), queryset=Unit.objects.none(), required=False
+    )
+    deadline_text = forms.CharField(
+        label=_("Deadline as written"),
+        max_length=500,
+        required=False,
+        help_text=_("E.g. “Hoàn thành trong quý III/2023”, “thường xuyên”."),
+    )
+    requires_plan = forms.BooleanField(
+        label=_("Asks the lead units to issue their own implementing plan"), required=False
+    )
+
+    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.visible_to(user).filter(active_until__isnull=True)
+        self.fields["lead"].queryset = units
+        self.fields["support"].queryset = units
+
+    def clean(self) -> dict:
+        data = super().clean()
+        lead, support = data.get("lead") or [], data.get("support") or []
+        if not lead:
+            self.add_error("lead", _("Choose at least one lead unit."))
+        both = set(lead) & set(support)
+        if both:
+            self.add_error(
+                "support",
+                _("%(units)s cannot both lead and coordinate.")
+                % {"units": ", ".join(u.name for u in both)},
+            )
+        return data

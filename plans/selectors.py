@@ -1,0 +1,163 @@
+"""Reads of documents: the cascade tree, a document with everything on its page, search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from cascade.text import search_tokens
+from plans.models import Document, Target
+from tasks.models import Assignment, Task, TaskStatus
+from units.models import Unit
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def documents_with_task_counts(qs: QuerySet[Document]) -> QuerySet[Document]:
+    """Annotate each document with its task counts by status, in the same query."""
+    return qs.annotate(
+        task_total=Count("tasks", distinct=True),
+        task_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE), distinct=True),
+        task_in_progress=Count(
+            "tasks", filter=Q(tasks__status=TaskStatus.IN_PROGRESS), distinct=True
+        ),
+    )
+
+
+@dataclass
+class CascadeNode:
+    """A document in the cascade tree with the documents that implement it."""
+
+    document: Document
+    children: list[CascadeNode] = field(default_factory=list)
+
+    @property
+    def subtree_size(self) -> int:
+        return 1 + sum(child.subtree_size for child in self.children)
+
+
+def cascade_tree(*, user: User, document: Document) -> CascadeNode:
+    """The cascade below ``document`` as far as ``user`` may see, in a fixed number of queries
+    whatever its size: every document sharing its root is read at once and linked in memory."""
+    root_id = document.root_id or document.pk
+    members = documents_with_task_counts(
+        Document.objects.visible_to(user)
+        .filter(Q(root_id=root_id) | Q(pk=root_id))
+        .select_related("issuer")
+        .order_by("depth", "issued_on", "identifier")
+    )
+    by_parent: dict[int | None, list[Document]] = {}
+    nodes: dict[int, CascadeNode] = {}
+    for member in members:
+        nodes[member.pk] = CascadeNode(member)
+        by_parent.setdefault(member.implements_id, []).append(member)
+    for parent_id, children in by_parent.items():
+        if parent_id in nodes:
+            nodes[parent_id].children = [nodes[child.pk] for child in children]
+    return nodes.get(document.pk) or CascadeNode(document)
+
+
+def document_for_page(*, user: User, pk: int) -> Document:
+    """A document with everything its page shows, prefetched (a fixed number of queries)."""
+    assignments = Assignment.objects.select_related("unit", "fulfilled_by").order_by(
+        "-role", "unit__path"
+    )
+    document = (
+        Document.objects.visible_to(user)
+        .select_related("issuer", "implements", "implements__issuer", "root")
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=Task.objects.order_by("position", "pk").prefetch_related(
+                    Prefetch("assignments", queryset=assignments)
+                ),
+            ),
+            Prefetch(
+                "targets",
+                queryset=Target.objects.select_related("parent", "parent__document"),
+            ),
+            "recipients__unit",
+            Prefetch(
+                "implementations",
+                queryset=Document.objects.visible_to(user).select_related("issuer"),
+            ),
+            Prefetch("cites", queryset=Document.objects.order_by("identifier")),
+            "tasks__groups",
+        )
+        .get(pk=pk)
+    )
+    for task in document.tasks.all():
+        summarise_assignees(task)
+    return document
+
+
+@dataclass
+class AssigneeLine:
+    """One entry of a task's lead or coordinating column: a unit, or a group and its size."""
+
+    label: str
+    unit: Unit | None = None
+    count: int = 0
+    fulfilled_by: Document | None = None
+
+
+def summarise_assignees(task: Task) -> None:
+    """Attach ``lead_lines`` and ``support_lines`` to a prefetched task: single units by name,
+    groups by their words and how many units they stand for, so a column stays readable."""
+    groups = {group.pk: group for group in task.groups.all()}
+    lines: dict[str, list[AssigneeLine]] = {"lead": [], "support": []}
+    group_lines: dict[int, AssigneeLine] = {}
+    for assignment in task.assignments.all():
+        if assignment.group_id and assignment.group_id in groups:
+            line = group_lines.get(assignment.group_id)
+            if line is None:
+                line = AssigneeLine(label=groups[assignment.group_id].label)
+                group_lines[assignment.group_id] = line
+                lines[assignment.role].append(line)
+            line.count += 1
+        else:
+            lines[assignment.role].append(
+                AssigneeLine(
+                    label=assignment.unit.name,
+                    unit=assignment.unit,
+                    fulfilled_by=assignment.fulfilled_by,
+                )
+            )
+    task.lead_lines = lines["lead"]
+    task.support_lines = lines["support"]
+
+
+def search(*, user: User, query: str, limit: int = 30) -> tuple[list[Document], list[Unit]]:
+    """Documents by identifier or title and units by name, ignoring diacritics and case:
+    "ke hoach 470" finds 470/KH-LĐLĐ."""
+    tokens = search_tokens(query)
+    if not tokens:
+        return [], []
+    document_match = Q()
+    unit_match = Q()
+    for token in tokens:
+        document_match &= Q(search_text__contains=token)
+        unit_match &= Q(search_text__contains=token)
+    documents = list(
+        Document.objects.visible_to(user)
+        .filter(document_match)
+        .select_related("issuer")
+        .order_by("-issued_on", "identifier")[:limit]
+    )
+    units = list(Unit.objects.visible_to(user).filter(unit_match).order_by("path")[:limit])
+    return documents, units
+
+
+def directives_for(*, user: User) -> QuerySet[Document]:
+    """The tops of the cascades the user can see (documents that implement nothing and are
+    implemented by something, or that the user's units issued)."""
+    return documents_with_task_counts(
+        Document.objects.visible_to(user)
+        .filter(implements__isnull=True)
+        .filter(Q(implementations__isnull=False) | Q(cascade_members__isnull=False))
+        .distinct()
+        .select_related("issuer")
+        .order_by("-issued_on")
+    )

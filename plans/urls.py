@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from plans import views as plan_views
+from tasks import views as task_views
+from units import views as unit_views
+
+urlpatterns = [
+    path("", plan_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("search/", plan_views.search, name="search"),
+    path("documents/new/", plan_views.document_create, name="document_create"),
+    path("documents/<int:pk>/", plan_views.document_detail, name="document"),
+    path("documents/<int:pk>/edit/", plan_views.document_edit, name="document_edit"),
+    path("documents/<int:pk>/cascade/", plan_views.document_cascade, name="cascade"),
+    path("documents/<int:pk>/file/", plan_views.document_file, name="document_file"),
+    path("documents/<int:pk>/tasks/new/", task_views.task_create, name="task_create"),
+    path("tasks/<int:pk>/", task_views.task_detail, name="task"),
+    path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
+    path("assignments/<int:pk>/progress/", task_views.progress_create, name="progress_create"),
+    path("attachments/<int:pk>/", task_views.attachment_download, name="attachment"),
+    path("units/<int:pk>/", unit_views.unit_detail, name="unit"),
+]

@@ -1,0 +1,138 @@
+"""Pages of documents and the cascade. Views only read input, call a selector or a service,
+and render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cascade.forms import add_service_errors
+from plans import selectors, services
+from plans.forms import DocumentForm
+from plans.models import Document
+from tasks.selectors import open_assignments_for
+from units.models import Unit, memberships_of
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The directives the user follows and the work given to their units."""
+    return render(
+        request,
+        "plans/home.html",
+        {
+            "directives": selectors.directives_for(user=request.user),
+            "memberships": memberships_of(request.user),
+            "assignments": open_assignments_for(user=request.user)[:50],
+        },
+    )
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Documents by identifier or title, units by name; the results fragment for htmx."""
+    query = request.GET.get("q", "")[:200]
+    documents, units = selectors.search(user=request.user, query=query)
+    context = {"query": query, "documents": documents, "units": units}
+    template = "plans/search.html#results" if request.htmx else "plans/search.html"
+    return render(request, template, context)
+
+
+@login_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        document = selectors.document_for_page(user=request.user, pk=pk)
+    except Document.DoesNotExist:
+        raise Http404 from None
+    editable = Document.objects.editable_by(request.user).filter(pk=pk).exists()
+    return render(
+        request,
+        "plans/document_detail.html",
+        {
+            "document": document,
+            "editable": editable,
+            "issuer_parent": Unit.objects.get_parent(document.issuer) if document.issuer else None,
+        },
+    )
+
+
+@login_required
+def document_cascade(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    tree = selectors.cascade_tree(user=request.user, document=document)
+    return render(request, "plans/cascade.html", {"document": document, "tree": tree})
+
+
+@login_required
+def document_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The original file, only for those who may see the document."""
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    if not document.original_file:
+        raise Http404
+    return FileResponse(document.original_file.open("rb"), as_attachment=True)
+
+
+def _document_fields(data: dict) -> dict:
+    return {
+        "doc_type": data["doc_type"],
+        "issuer": data["issuer"],
+        "status": data["status"],
+        "number": data["number"],
+        "issued_on": data["issued_on"],
+        "place": data["place"],
+        "title": data["title"],
+        "implements": data["implements"],
+        "signer_capacity": data["signer_capacity"],
+        "signer_title": data["signer_title"],
+        "signer_name": data["signer_name"],
+        "body": data["body"],
+        "original_file": data["original_file"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_create(request: HttpRequest) -> HttpResponse:
+    form = DocumentForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_create(
+                actor=request.user, **_document_fields(form.cleaned_data)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("document", pk=document.pk)
+    return render(request, "plans/document_form.html", {"form": form, "title": _("New document")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(Document.objects.editable_by(request.user), pk=pk)
+    initial = {
+        name: getattr(document, name)
+        for name in DocumentForm.base_fields
+        if name != "original_file"
+    }
+    form = DocumentForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_update(
+                actor=request.user, document=document, **_document_fields(form.cleaned_data)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("document", pk=document.pk)
+    return render(
+        request,
+        "plans/document_form.html",
+        {"form": form, "document": document, "title": _("Edit document")},
+    )

@@ -1,0 +1,2 @@
+"""Reports arrive with the report-chain work; the reporting periods already live in
+``reports.periods``."""

@@ -1,0 +1,314 @@
+"""Writes to tasks, their assignments and progress logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record, diff, snapshot
+from plans.models import Document
+from tasks.models import (
+    Assignment,
+    AssignmentRole,
+    GroupDepth,
+    ProgressAttachment,
+    ProgressUpdate,
+    Task,
+    TaskGroup,
+    TaskStatus,
+)
+from tasks.selectors import group_members
+from units.models import Unit
+
+TASK_FIELDS = [
+    "section",
+    "position",
+    "text",
+    "lead_text",
+    "support_text",
+    "deadline_text",
+    "requires_plan",
+    "status",
+    "completed_on",
+]
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSpec:
+    """A group of units named by a task: blocs and levels under an anchor unit."""
+
+    label: str
+    anchor: Unit
+    blocs: Sequence[str] = ()
+    levels: Sequence[str] = ()
+    depth: str = GroupDepth.CHILDREN
+
+
+@dataclass(slots=True)
+class Assignees:
+    """Who a task is given to: single units and groups, for each role."""
+
+    lead: list[Unit] = field(default_factory=list)
+    support: list[Unit] = field(default_factory=list)
+    lead_groups: list[GroupSpec] = field(default_factory=list)
+    support_groups: list[GroupSpec] = field(default_factory=list)
+
+
+def _check_may_edit(actor: AbstractBaseUser | None, document: Document) -> None:
+    if actor is None:
+        return
+    if not Document.objects.editable_by(actor).filter(pk=document.pk).exists():
+        raise PermissionDenied(_("You may not change the tasks of this document."))
+
+
+def _assign(task: Task, assignees: Assignees) -> None:
+    """Create one assignment per unit; a unit named as lead is not also a coordinator."""
+    wanted: dict[int, tuple[Unit, str, TaskGroup | None]] = {}
+    for role, units, groups in (
+        (AssignmentRole.SUPPORT, assignees.support, assignees.support_groups),
+        (AssignmentRole.LEAD, assignees.lead, assignees.lead_groups),
+    ):
+        for spec in groups:
+            group = TaskGroup.objects.create(
+                task=task,
+                label=spec.label,
+                anchor=spec.anchor,
+                role=role,
+                blocs=list(spec.blocs),
+                levels=list(spec.levels),
+                depth=spec.depth,
+            )
+            for unit in group_members(group, on=task.document.issued_on):
+                wanted[unit.pk] = (unit, role, group)
+        for unit in units:
+            wanted[unit.pk] = (unit, role, None)
+    existing = {a.unit_id: a for a in task.assignments.all()}
+    for unit_pk, assignment in existing.items():
+        if unit_pk not in wanted and not assignment.updates.exists():
+            assignment.delete()
+    for unit_pk, (unit, role, group) in wanted.items():
+        if unit_pk in existing:
+            assignment = existing[unit_pk]
+            if assignment.role != role or assignment.group_id != (group.pk if group else None):
+                assignment.role, assignment.group = role, group
+                assignment.save(update_fields=["role", "group"])
+        else:
+            Assignment.objects.create(task=task, unit=unit, role=role, group=group)
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: AbstractBaseUser | None,
+    document: Document,
+    text: str,
+    assignees: Assignees | None = None,
+    section: str = "",
+    deadline_text: str = "",
+    requires_plan: bool = False,
+    lead_text: str = "",
+    support_text: str = "",
+    position: int | None = None,
+) -> Task:
+    """Add a task to a document and give it to its lead and coordinating units."""
+    _check_may_edit(actor, document)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("A task needs a description.")})
+    assignees = assignees or Assignees()
+    task = Task(
+        document=document,
+        section=section.strip(),
+        position=document.tasks.count() if position is None else position,
+        text=text,
+        deadline_text=" ".join(deadline_text.split()),
+        requires_plan=requires_plan,
+        lead_text=lead_text.strip()
+        or ", ".join([u.name for u in assignees.lead] + [g.label for g in assignees.lead_groups]),
+        support_text=support_text.strip()
+        or ", ".join(
+            [u.name for u in assignees.support] + [g.label for g in assignees.support_groups]
+        ),
+    )
+    task.full_clean(exclude=["document"])
+    task.save()
+    _assign(task, assignees)
+    audit_record(actor=actor, action="create", instance=task, changes=snapshot(task, TASK_FIELDS))
+    if requires_plan:
+        for assignment in task.assignments.select_related("unit"):
+            _fulfil_from_existing_plans(actor, assignment)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *,
+    actor: AbstractBaseUser | None,
+    task: Task,
+    text: str,
+    section: str = "",
+    deadline_text: str = "",
+    requires_plan: bool = False,
+    assignees: Assignees | None = None,
+) -> Task:
+    """Change a task's words and, when ``assignees`` is given, who it is given to.
+
+    A unit that already logged progress keeps its assignment even when removed from the task,
+    so nothing it recorded is lost.
+    """
+    _check_may_edit(actor, task.document)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    before = snapshot(task, TASK_FIELDS)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("A task needs a description.")})
+    task.text = text
+    task.section = section.strip()
+    task.deadline_text = " ".join(deadline_text.split())
+    task.requires_plan = requires_plan
+    if assignees is not None:
+        task.groups.filter(assignments__isnull=True).delete()
+        task.lead_text = ", ".join(
+            [u.name for u in assignees.lead] + [g.label for g in assignees.lead_groups]
+        )
+        task.support_text = ", ".join(
+            [u.name for u in assignees.support] + [g.label for g in assignees.support_groups]
+        )
+        _assign(task, assignees)
+    task.full_clean(exclude=["document"])
+    task.save()
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=task,
+        changes=diff(before, snapshot(task, TASK_FIELDS)),
+    )
+    return task
+
+
+def _refresh_task_status(task: Task) -> None:
+    """A task is done when every lead unit is done, in progress once anyone has started."""
+    leads = list(
+        task.assignments.filter(role=AssignmentRole.LEAD).values_list("status", "completed_on")
+    )
+    statuses = [status for status, _ in leads]
+    if leads and all(status == TaskStatus.DONE for status in statuses):
+        status, completed_on = TaskStatus.DONE, max(day for _, day in leads if day)
+    elif task.assignments.exclude(status=TaskStatus.NOT_STARTED).exists():
+        status, completed_on = TaskStatus.IN_PROGRESS, None
+    else:
+        status, completed_on = TaskStatus.NOT_STARTED, None
+    if (task.status, task.completed_on) != (status, completed_on):
+        task.status, task.completed_on = status, completed_on
+        task.save(update_fields=["status", "completed_on", "updated_at"])
+
+
+@transaction.atomic
+def progress_add(
+    *,
+    actor: AbstractBaseUser,
+    assignment: Assignment,
+    note: str,
+    status: str,
+    completed_on: date | None = None,
+    files: Iterable[UploadedFile] = (),
+) -> ProgressUpdate:
+    """Log progress on a unit's share of a task, with evidence files."""
+    if not Assignment.objects.updatable_by(actor).filter(pk=assignment.pk).exists():
+        raise PermissionDenied(_("You may not report progress for this unit."))
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write what was done.")})
+    if status not in TaskStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    today = timezone.localdate()
+    if completed_on and completed_on > today:
+        raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
+    files = list(files)
+    for upload in files:
+        if upload.size > MAX_ATTACHMENT_BYTES:
+            raise ValidationError(
+                {"files": _("%(name)s is larger than 20 MB.") % {"name": upload.name}}
+            )
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    before = snapshot(assignment, ["status", "completed_on"])
+    update = ProgressUpdate.objects.create(
+        assignment=assignment, author=actor, note=note, status=status
+    )
+    for upload in files:
+        ProgressAttachment.objects.create(
+            update=update, file=upload, name=upload.name[:255], size=upload.size
+        )
+    assignment.status = status
+    assignment.completed_on = (completed_on or today) if status == TaskStatus.DONE else None
+    assignment.save(update_fields=["status", "completed_on"])
+    _refresh_task_status(assignment.task)
+    audit_record(
+        actor=actor,
+        action="progress",
+        instance=assignment,
+        changes={**diff(before, snapshot(assignment, ["status", "completed_on"])), "note": note},
+    )
+    return update
+
+
+def task_complete(
+    *, actor: AbstractBaseUser, assignment: Assignment, note: str, completed_on: date | None = None
+) -> ProgressUpdate:
+    """Mark a unit's share of a task as done."""
+    return progress_add(
+        actor=actor,
+        assignment=assignment,
+        note=note,
+        status=TaskStatus.DONE,
+        completed_on=completed_on,
+    )
+
+
+def _fulfil_from_existing_plans(actor: AbstractBaseUser | None, assignment: Assignment) -> None:
+    plan = (
+        Document.objects.filter(implements=assignment.task.document_id, issuer=assignment.unit_id)
+        .order_by("issued_on", "pk")
+        .first()
+    )
+    if plan is not None:
+        _link_plan(actor, assignment, plan)
+
+
+def _link_plan(actor: AbstractBaseUser | None, assignment: Assignment, plan: Document) -> None:
+    assignment.fulfilled_by = plan
+    assignment.status = TaskStatus.DONE
+    assignment.completed_on = plan.issued_on or timezone.localdate()
+    assignment.save(update_fields=["fulfilled_by", "status", "completed_on"])
+    _refresh_task_status(assignment.task)
+    audit_record(
+        actor=actor, action="fulfil", instance=assignment, changes={"fulfilled_by": plan.pk}
+    )
+
+
+@transaction.atomic
+def assignments_fulfil_with_plan(*, actor: AbstractBaseUser | None, plan: Document) -> int:
+    """Link ``plan`` to every open assignment that asked its issuer for an implementing plan
+    of the document it implements. Returns how many were fulfilled."""
+    if plan.implements_id is None or plan.issuer_id is None:
+        return 0
+    open_assignments = Assignment.objects.filter(
+        task__document=plan.implements_id,
+        task__requires_plan=True,
+        unit=plan.issuer_id,
+        fulfilled_by__isnull=True,
+    ).select_related("task")
+    count = 0
+    for assignment in open_assignments:
+        _link_plan(actor, assignment, plan)
+        count += 1
+    return count

@@ -1,0 +1,36 @@
+import pytest
+
+from tests.factories import make_unit
+from units.models import Bloc, Level
+
+
+@pytest.fixture
+def province(db):
+    return make_unit("Tỉnh ủy Thử Nghiệm", code="TU")
+
+
+@pytest.fixture
+def district(province):
+    return make_unit("Huyện ủy Thử Nghiệm", parent=province, level=Level.DISTRICT, code="HU")
+
+
+@pytest.fixture
+def other_province(db):
+    return make_unit("Tỉnh ủy Bên Cạnh", code="TU")
+
+
+@pytest.fixture
+def people_committee(province):
+    return make_unit(
+        "Ủy ban nhân dân tỉnh Thử Nghiệm", parent=province, bloc=Bloc.GOVERNMENT, code="UBND"
+    )
+
+
+@pytest.fixture
+def demo(db):
+    """The demo cascade, loaded through the same command a newcomer runs."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
