@@ -11,13 +11,16 @@ from plans.models import DocType, Document, DocumentStatus
 from units.models import Unit
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+EMPTY_CHOICE = _("— choose —")
 
 
 class DocumentForm(forms.Form):
     """The header of a document: what, who issued it, its number and date, what it implements."""
 
     doc_type = forms.ChoiceField(label=_("Type"), choices=DocType.choices, initial=DocType.PLAN)
-    issuer = forms.ModelChoiceField(label=_("Issuing unit"), queryset=Unit.objects.none())
+    issuer = forms.ModelChoiceField(
+        label=_("Issuing unit"), queryset=Unit.objects.none(), empty_label=EMPTY_CHOICE
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[(DocumentStatus.DRAFT, _("Draft")), (DocumentStatus.ISSUED, _("Issued"))],
@@ -34,7 +37,10 @@ class DocumentForm(forms.Form):
         label=_("Title (trích yếu)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     implements = forms.ModelChoiceField(
-        label=_("Implements"), queryset=Document.objects.none(), required=False
+        label=_("Implements"),
+        queryset=Document.objects.none(),
+        required=False,
+        empty_label=_("— implements no other document —"),
     )
     signer_capacity = forms.CharField(label=_("Signing capacity"), max_length=100, required=False)
     signer_title = forms.CharField(label=_("Signer's title"), max_length=100, required=False)

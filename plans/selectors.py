@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from cascade.text import search_tokens
 from plans.models import Document, Target
 from tasks.models import Assignment, Task, TaskStatus
+from tasks.selectors import with_next_due
 from units.models import Unit
 
 User = AbstractBaseUser | AnonymousUser
@@ -70,7 +71,7 @@ def document_for_page(*, user: User, pk: int) -> Document:
         .prefetch_related(
             Prefetch(
                 "tasks",
-                queryset=Task.objects.order_by("position", "pk").prefetch_related(
+                queryset=with_next_due(Task.objects.order_by("position", "pk")).prefetch_related(
                     Prefetch("assignments", queryset=assignments)
                 ),
             ),

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from tasks.models import Assignment, ProgressAttachment, ProgressUpdate, Task, TaskGroup
+from tasks.models import (
+    Assignment,
+    Occurrence,
+    ProgressAttachment,
+    ProgressUpdate,
+    Task,
+    TaskGroup,
+)
 
 
 class AssignmentInline(admin.TabularInline):
@@ -11,8 +18,8 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "document", "section", "deadline_text", "status"]
-    list_filter = ["status", "requires_plan"]
+    list_display = ["__str__", "document", "section", "deadline_text", "deadline_kind", "due_on"]
+    list_filter = ["status", "deadline_kind", "deadline_corrected", "requires_plan"]
     search_fields = ["text", "document__identifier", "deadline_text"]
     raw_id_fields = ["document"]
     inlines = [AssignmentInline]
@@ -47,3 +54,11 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
 class ProgressAttachmentAdmin(admin.ModelAdmin):
     list_display = ["name", "update", "size"]
     raw_id_fields = ["update"]
+
+
+@admin.register(Occurrence)
+class OccurrenceAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "due_on", "status", "completed_on"]
+    list_filter = ["status"]
+    date_hierarchy = "due_on"
+    raw_id_fields = ["assignment", "task", "unit"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import TaskStatus
+from tasks.models import DeadlineKind, TaskStatus
 from tasks.services import MAX_ATTACHMENT_BYTES
 
 
@@ -49,3 +49,30 @@ class ProgressForm(forms.Form):
                     _("%(name)s is larger than 20 MB.") % {"name": upload.name}
                 )
         return files
+
+
+class DeadlineCorrectionForm(forms.Form):
+    """A person's reading of deadline words the parser got wrong or could not read."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of deadline"),
+        choices=[(k, label) for k, label in DeadlineKind.choices if k != DeadlineKind.UNPARSED],
+    )
+    due_on = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("For a yearly deadline, any year: only the day and month count."),
+    )
+    frequency = forms.ChoiceField(
+        label=_("Repeats"),
+        required=False,
+        choices=[
+            ("", _("Does not repeat")),
+            ("yearly", _("Every year on that day")),
+            ("half_yearly", _("Every half-year (30/6, 31/12)")),
+            ("quarterly", _("Every quarter (last day)")),
+            ("monthly", _("Every month (last day)")),
+        ],
+    )
+    on_demand = forms.BooleanField(label=_("Also when asked (đột xuất)"), required=False)

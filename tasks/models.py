@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Document
+from tasks.deadlines import Schedule
 from units.models import Unit, scope_q
 
 if TYPE_CHECKING:
@@ -20,6 +22,16 @@ class TaskStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
+
+
+class DeadlineKind(models.TextChoices):
+    ONCE = "once", _("Once")
+    RECURRING = "recurring", _("Recurring")
+    CONTINUOUS = "continuous", _("Continuous")
+    HORIZON = "horizon", _("Target horizon")
+    ON_DEMAND = "on_demand", _("On demand")
+    UNPARSED = "unparsed", _("Not understood")
+    NONE = "none", _("No deadline stated")
 
 
 class AssignmentRole(models.TextChoices):
@@ -58,6 +70,21 @@ class Task(models.Model):
     lead_text = models.CharField(_("lead as written"), max_length=500, blank=True)
     support_text = models.CharField(_("coordinating as written"), max_length=500, blank=True)
     deadline_text = models.CharField(_("deadline as written"), max_length=500, blank=True)
+    deadline_kind = models.CharField(
+        _("kind of deadline"),
+        max_length=12,
+        choices=DeadlineKind.choices,
+        default=DeadlineKind.NONE,
+    )
+    due_on = models.DateField(_("first due date"), null=True, blank=True)
+    deadline_rrule = models.CharField(_("recurrence (RFC 5545)"), max_length=200, blank=True)
+    deadline_on_demand = models.BooleanField(_("also on demand"), default=False)
+    horizon_year = models.PositiveSmallIntegerField(_("horizon year"), null=True, blank=True)
+    deadline_corrected = models.BooleanField(
+        _("schedule set by a person"),
+        default=False,
+        help_text=_("Kept as set while the deadline words stay the same."),
+    )
     requires_plan = models.BooleanField(_("asks for an implementing plan"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
@@ -72,10 +99,26 @@ class Task(models.Model):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["document", "position", "id"]
-        indexes = [models.Index(fields=["document", "status"], name="task_document_status")]
+        indexes = [
+            models.Index(fields=["document", "status"], name="task_document_status"),
+            models.Index(fields=["deadline_kind"], name="task_deadline_kind"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def schedule(self) -> Schedule:
+        """The stored schedule as the deadline parser's value object."""
+        kind = self.deadline_kind if self.deadline_kind != DeadlineKind.NONE else "unparsed"
+        return Schedule(
+            text=self.deadline_text,
+            kind=kind,  # type: ignore[arg-type]
+            due=self.due_on,
+            rrule=self.deadline_rrule or None,
+            on_demand=self.deadline_on_demand,
+            horizon_year=self.horizon_year,
+        )
 
 
 class TaskGroup(models.Model):
@@ -160,6 +203,44 @@ class Assignment(models.Model):
         return f"{self.unit} — {self.task}"
 
 
+class Occurrence(models.Model):
+    """One period of a unit's share of a task: due on a day, with its own status.
+
+    A once task has one; a recurring or continuous task one per period, generated ahead. The
+    task and unit are repeated from the assignment so that due-date sweeps and dashboards
+    filter and count without joins.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="occurrences")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="occurrences")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="occurrences")
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("occurrence")
+        verbose_name_plural = _("occurrences")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "due_on"], name="occurrence_unique_assignment_due"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["due_on", "status"], name="occurrence_due_status"),
+            models.Index(fields=["unit", "due_on"], name="occurrence_unit_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} — {self.due_on:%d/%m/%Y}"
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status != TaskStatus.DONE and self.due_on < today
+
+
 class ProgressUpdate(models.Model):
     """An entry of a task's progress log: a note and the state it leaves the unit's share in."""
 
@@ -170,6 +251,14 @@ class ProgressUpdate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    occurrence = models.ForeignKey(
+        "Occurrence",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("period"),
+    )
     note = models.TextField(_("note"))
     status = models.CharField(_("status"), max_length=20, choices=TaskStatus.choices)
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from tasks.models import Assignment, GroupDepth, ProgressUpdate, Task, TaskGroup, TaskStatus
+from tasks.models import (
+    Assignment,
+    DeadlineKind,
+    GroupDepth,
+    Occurrence,
+    ProgressUpdate,
+    Task,
+    TaskGroup,
+    TaskStatus,
+)
 from units.models import Unit, memberships_of
 
 
@@ -54,10 +63,30 @@ def task_for_page(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Task:
             Prefetch(
                 "assignments",
                 queryset=Assignment.objects.select_related("unit", "fulfilled_by")
-                .prefetch_related(Prefetch("updates", queryset=updates))
+                .prefetch_related(
+                    Prefetch("updates", queryset=updates.select_related("occurrence")),
+                    Prefetch("occurrences", queryset=Occurrence.objects.order_by("due_on")),
+                )
                 .order_by("-role", "unit__path"),
             ),
             "groups",
         )
         .get(pk=pk)
+    )
+
+
+def with_next_due(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Annotate each task with ``next_due``, the earliest due date of its periods not done."""
+    return tasks.annotate(
+        next_due=Min("occurrences__due_on", filter=~Q(occurrences__status=TaskStatus.DONE))
+    )
+
+
+def deadlines_to_review(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Task]:
+    """Tasks whose deadline words were not understood, in documents the user may edit."""
+    return (
+        Task.objects.editable_by(user)
+        .filter(deadline_kind=DeadlineKind.UNPARSED)
+        .select_related("document", "document__issuer")
+        .order_by("document__issued_on", "document_id", "position")
     )

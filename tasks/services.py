@@ -15,15 +15,25 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
 from plans.models import Document
+from tasks.deadlines import Schedule
 from tasks.models import (
     Assignment,
     AssignmentRole,
+    DeadlineKind,
     GroupDepth,
+    Occurrence,
     ProgressAttachment,
     ProgressUpdate,
     Task,
     TaskGroup,
     TaskStatus,
+)
+from tasks.schedules import (
+    apply_parsed_deadline,
+    context_date,
+    current_occurrence,
+    set_schedule,
+    sync_occurrences,
 )
 from tasks.selectors import group_members
 from units.models import Unit
@@ -35,6 +45,12 @@ TASK_FIELDS = [
     "lead_text",
     "support_text",
     "deadline_text",
+    "deadline_kind",
+    "due_on",
+    "deadline_rrule",
+    "deadline_on_demand",
+    "horizon_year",
+    "deadline_corrected",
     "requires_plan",
     "status",
     "completed_on",
@@ -139,9 +155,11 @@ def task_create(
             [u.name for u in assignees.support] + [g.label for g in assignees.support_groups]
         ),
     )
+    apply_parsed_deadline(task, words_changed=True)
     task.full_clean(exclude=["document"])
     task.save()
     _assign(task, assignees)
+    sync_occurrences(task)
     audit_record(actor=actor, action="create", instance=task, changes=snapshot(task, TASK_FIELDS))
     if requires_plan:
         for assignment in task.assignments.select_related("unit"):
@@ -173,7 +191,10 @@ def task_update(
         raise ValidationError({"text": _("A task needs a description.")})
     task.text = text
     task.section = section.strip()
-    task.deadline_text = " ".join(deadline_text.split())
+    words = " ".join(deadline_text.split())
+    words_changed = words != task.deadline_text
+    task.deadline_text = words
+    apply_parsed_deadline(task, words_changed=words_changed)
     task.requires_plan = requires_plan
     if assignees is not None:
         task.groups.filter(assignments__isnull=True).delete()
@@ -186,9 +207,77 @@ def task_update(
         _assign(task, assignees)
     task.full_clean(exclude=["document"])
     task.save()
+    sync_occurrences(task)
     audit_record(
         actor=actor,
         action="update",
+        instance=task,
+        changes=diff(before, snapshot(task, TASK_FIELDS)),
+    )
+    return task
+
+
+FREQUENCY_RULES = {
+    "half_yearly": "FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY=-1",
+    "quarterly": "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1",
+    "monthly": "FREQ=MONTHLY;BYMONTHDAY=-1",
+}
+
+
+@transaction.atomic
+def task_correct_deadline(
+    *,
+    actor: AbstractBaseUser | None,
+    task: Task,
+    kind: str,
+    due_on: date | None = None,
+    frequency: str = "",
+    on_demand: bool = False,
+    horizon_year: int | None = None,
+) -> Task:
+    """Set a task's schedule by hand where the words were misread or not understood. The
+    correction stays while the deadline words stay the same.
+
+    ``frequency`` is "yearly" (every year on the day and month of ``due_on``), "half_yearly",
+    "quarterly" or "monthly" (the last day of each period), for a recurring schedule.
+    """
+    _check_may_edit(actor, task.document)
+    task = Task.objects.select_for_update().select_related("document").get(pk=task.pk)
+    before = snapshot(task, TASK_FIELDS)
+    if kind not in DeadlineKind.values or kind == DeadlineKind.UNPARSED:
+        raise ValidationError({"kind": _("Choose what kind of deadline this is.")})
+    if kind in (DeadlineKind.ONCE, DeadlineKind.HORIZON) and due_on is None:
+        raise ValidationError({"due_on": _("Give the due date.")})
+    rrule = ""
+    if kind == DeadlineKind.RECURRING:
+        if frequency == "yearly":
+            if due_on is None:
+                raise ValidationError(
+                    {"due_on": _("Give the day and month it falls due each year.")}
+                )
+            rrule = f"FREQ=YEARLY;BYMONTH={due_on.month};BYMONTHDAY={due_on.day}"
+        elif frequency in FREQUENCY_RULES:
+            rrule = FREQUENCY_RULES[frequency]
+        else:
+            raise ValidationError({"frequency": _("Choose how often it recurs.")})
+    if kind == DeadlineKind.HORIZON and due_on is not None:
+        horizon_year = due_on.year
+    schedule = Schedule(
+        text=task.deadline_text,
+        kind="unparsed" if kind == DeadlineKind.NONE else kind,  # type: ignore[arg-type]
+        due=due_on if kind in (DeadlineKind.ONCE, DeadlineKind.HORIZON) else None,
+        rrule=rrule or None,
+        on_demand=on_demand or kind == DeadlineKind.ON_DEMAND,
+        horizon_year=horizon_year,
+    )
+    set_schedule(task, schedule, context=context_date(task))
+    task.deadline_kind = kind
+    task.deadline_corrected = True
+    task.save()
+    sync_occurrences(task)
+    audit_record(
+        actor=actor,
+        action="correct_deadline",
         instance=task,
         changes=diff(before, snapshot(task, TASK_FIELDS)),
     )
@@ -221,8 +310,13 @@ def progress_add(
     status: str,
     completed_on: date | None = None,
     files: Iterable[UploadedFile] = (),
+    occurrence: Occurrence | None = None,
 ) -> ProgressUpdate:
-    """Log progress on a unit's share of a task, with evidence files."""
+    """Log progress on a unit's share of a task, with evidence files.
+
+    For a task with several periods the update applies to ``occurrence`` (by default the
+    earliest one not done); the unit's share is done when its last period is.
+    """
     if not Assignment.objects.updatable_by(actor).filter(pk=assignment.pk).exists():
         raise PermissionDenied(_("You may not report progress for this unit."))
     note = note.strip()
@@ -240,16 +334,30 @@ def progress_add(
                 {"files": _("%(name)s is larger than 20 MB.") % {"name": upload.name}}
             )
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if occurrence is not None and occurrence.assignment_id != assignment.pk:
+        raise ValidationError({"occurrence": _("That period belongs to another unit's share.")})
+    occurrence = occurrence or current_occurrence(assignment)
     before = snapshot(assignment, ["status", "completed_on"])
+    done_on = (completed_on or today) if status == TaskStatus.DONE else None
     update = ProgressUpdate.objects.create(
-        assignment=assignment, author=actor, note=note, status=status
+        assignment=assignment, author=actor, note=note, status=status, occurrence=occurrence
     )
+    if occurrence is not None:
+        occurrence.status, occurrence.completed_on = status, done_on
+        occurrence.save(update_fields=["status", "completed_on"])
     for upload in files:
         ProgressAttachment.objects.create(
             update=update, file=upload, name=upload.name[:255], size=upload.size
         )
-    assignment.status = status
-    assignment.completed_on = (completed_on or today) if status == TaskStatus.DONE else None
+    still_open = occurrence is not None and (
+        assignment.occurrences.exclude(status=TaskStatus.DONE).exists()
+        or assignment.task.deadline_kind in (DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS)
+    )
+    if status == TaskStatus.DONE and still_open:
+        # One period done; the share goes on for the periods still to come.
+        assignment.status, assignment.completed_on = TaskStatus.IN_PROGRESS, None
+    else:
+        assignment.status, assignment.completed_on = status, done_on
     assignment.save(update_fields=["status", "completed_on"])
     _refresh_task_status(assignment.task)
     audit_record(

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -14,8 +16,16 @@ from plans.forms import TaskForm
 from plans.models import Document
 from plans.selectors import summarise_assignees
 from tasks import selectors, services
-from tasks.forms import ProgressForm
-from tasks.models import Assignment, AssignmentRole, ProgressAttachment, Task
+from tasks.forms import DeadlineCorrectionForm, ProgressForm
+from tasks.models import (
+    Assignment,
+    AssignmentRole,
+    DeadlineKind,
+    ProgressAttachment,
+    Task,
+    TaskStatus,
+)
+from tasks.schedules import describe_recurrence
 
 
 @login_required
@@ -32,11 +42,65 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "tasks/task_detail.html",
         {
-            "task": task,
+            **_schedule_context(task),
             "updatable": updatable,
             "editable": editable,
             "progress_form": ProgressForm(),
         },
+    )
+
+
+def _schedule_context(task: Task, form: DeadlineCorrectionForm | None = None) -> dict:
+    today = timezone.localdate()
+    leads = [a for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
+    open_dates = sorted(
+        o.due_on for a in leads for o in a.occurrences.all() if o.status != TaskStatus.DONE
+    )
+    return {
+        "task": task,
+        "today": today,
+        "next_due": open_dates[0] if open_dates else None,
+        "overdue": bool(open_dates) and open_dates[0] < today,
+        "recurrence": describe_recurrence(task.deadline_rrule) if task.deadline_rrule else "",
+        "correction_form": form or DeadlineCorrectionForm(initial=_correction_initial(task)),
+    }
+
+
+def _correction_initial(task: Task) -> dict:
+    kind = task.deadline_kind if task.deadline_kind != DeadlineKind.UNPARSED else DeadlineKind.ONCE
+    return {"kind": kind, "due_on": task.due_on, "on_demand": task.deadline_on_demand}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deadline_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a task's schedule by hand; with htmx the schedule block is redrawn in place."""
+    task = get_object_or_404(Task.objects.editable_by(request.user), pk=pk)
+    form = DeadlineCorrectionForm(request.POST or None, initial=_correction_initial(task))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_correct_deadline(actor=request.user, task=task, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not request.htmx:
+                return redirect("task", pk=task.pk)
+            form = None
+    task = selectors.task_for_page(user=request.user, pk=task.pk)
+    context = {**_schedule_context(task, form), "editable": True}
+    if request.htmx:
+        return render(request, "tasks/task_detail.html#schedule", context)
+    return render(request, "tasks/deadline_correct.html", context)
+
+
+@login_required
+def deadlines_review(request: HttpRequest) -> HttpResponse:
+    """Deadlines whose words were not understood, for a person to read and set."""
+    tasks = selectors.deadlines_to_review(user=request.user)[:200]
+    return render(
+        request,
+        "tasks/deadlines_review.html",
+        {"tasks": tasks, "correction_form": DeadlineCorrectionForm()},
     )
 
 
@@ -140,9 +204,19 @@ def progress_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Log progress on one unit's share; with htmx only that unit's log is re-rendered."""
     assignment = get_object_or_404(Assignment.objects.updatable_by(request.user), pk=pk)
     form = ProgressForm(request.POST, request.FILES)
+    occurrence = None
+    if request.POST.get("occurrence"):
+        occurrence = assignment.occurrences.filter(pk=request.POST["occurrence"][:20]).first()
+        if occurrence is None:
+            form.add_error(None, _("That period is not one of this unit's."))
     if form.is_valid():
         try:
-            services.progress_add(actor=request.user, assignment=assignment, **form.cleaned_data)
+            services.progress_add(
+                actor=request.user,
+                assignment=assignment,
+                occurrence=occurrence,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -151,7 +225,12 @@ def progress_create(request: HttpRequest, pk: int) -> HttpResponse:
             form = ProgressForm()
     task = selectors.task_for_page(user=request.user, pk=assignment.task_id)
     assignment = next(a for a in task.assignments.all() if a.pk == assignment.pk)
-    context = {"task": task, "assignment": assignment, "progress_form": form, "can_update": True}
+    context = {
+        **_schedule_context(task),
+        "assignment": assignment,
+        "progress_form": form,
+        "can_update": True,
+    }
     if request.htmx:
         return render(request, "tasks/task_detail.html#assignment", context)
     return render(

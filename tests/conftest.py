@@ -1,26 +1,38 @@
-import pytest
+"""Fixtures shared by the suite. Django imports stay inside the fixtures so that the pure
+Python modules' tests also run without Django (``pytest -p no:django``)."""
 
-from tests.factories import make_unit
-from units.models import Bloc, Level
+import io
+
+import pytest
 
 
 @pytest.fixture
 def province(db):
+    from tests.factories import make_unit
+
     return make_unit("Tỉnh ủy Thử Nghiệm", code="TU")
 
 
 @pytest.fixture
 def district(province):
+    from tests.factories import make_unit
+    from units.models import Level
+
     return make_unit("Huyện ủy Thử Nghiệm", parent=province, level=Level.DISTRICT, code="HU")
 
 
 @pytest.fixture
 def other_province(db):
+    from tests.factories import make_unit
+
     return make_unit("Tỉnh ủy Bên Cạnh", code="TU")
 
 
 @pytest.fixture
 def people_committee(province):
+    from tests.factories import make_unit
+    from units.models import Bloc
+
     return make_unit(
         "Ủy ban nhân dân tỉnh Thử Nghiệm", parent=province, bloc=Bloc.GOVERNMENT, code="UBND"
     )
@@ -29,8 +41,6 @@ def people_committee(province):
 @pytest.fixture
 def demo(db):
     """The demo cascade, loaded through the same command a newcomer runs."""
-    import io
-
     from django.core.management import call_command
 
     call_command("load_demo", stdout=io.StringIO())

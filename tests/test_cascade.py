@@ -24,8 +24,9 @@ def test_a_plan_knows_the_top_of_its_cascade_and_its_depth(province, district):
 def test_a_document_cannot_implement_its_own_descendant(province, district):
     directive = make_document(province, number="21")
     plan = make_document(district, number="3", implements=directive)
-    with pytest.raises(ValidationError, match="cycle"):
+    with pytest.raises(ValidationError) as error:
         plan_services.document_update(actor=None, document=directive, implements=plan)
+    assert "implements" in error.value.message_dict
     directive.refresh_from_db()
     assert directive.implements is None
 

@@ -1,0 +1,125 @@
+"""Keeping a task's schedule and its occurrences in step with its deadline words."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from tasks.deadlines import Schedule, parse_deadline
+from tasks.models import Assignment, AssignmentRole, DeadlineKind, Occurrence, Task, TaskStatus
+
+# "Thường xuyên" work has no deadline of its own: its progress is reported each year by the
+# annual data cut-off of Nghị định 09/2019 (14 December).
+CONTINUOUS_RRULE = "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=14"
+
+
+def lookahead_days() -> int:
+    return int(getattr(settings, "OCCURRENCE_LOOKAHEAD_DAYS", 366))
+
+
+def context_date(task: Task) -> date:
+    """The day the words are read against: the document's issue date, or today for a
+    document not issued yet."""
+    return task.document.issued_on or timezone.localdate()
+
+
+def apply_parsed_deadline(task: Task, *, words_changed: bool) -> None:
+    """Parse the words into the task's schedule fields, unless a person set the schedule and
+    the words are still the ones they corrected."""
+    if task.deadline_corrected and not words_changed:
+        return
+    task.deadline_corrected = False
+    if not task.deadline_text.strip():
+        task.deadline_kind = DeadlineKind.NONE
+        task.due_on = None
+        task.deadline_rrule = ""
+        task.deadline_on_demand = False
+        task.horizon_year = None
+        return
+    schedule = parse_deadline(task.deadline_text, context_date(task))
+    set_schedule(task, schedule, context=context_date(task))
+
+
+def set_schedule(task: Task, schedule: Schedule, *, context: date) -> None:
+    """Copy a schedule onto the task's fields (without saving)."""
+    task.deadline_kind = schedule.kind
+    task.deadline_rrule = schedule.rrule or ""
+    task.deadline_on_demand = schedule.on_demand
+    task.horizon_year = schedule.horizon_year
+    if schedule.kind == "recurring":
+        upcoming = schedule.occurrences(context, count=1)
+        task.due_on = upcoming[0] if upcoming else schedule.due
+    elif schedule.kind in ("once", "horizon"):
+        task.due_on = schedule.due
+    else:
+        task.due_on = None
+
+
+def due_dates(task: Task, *, until: date) -> list[date]:
+    """Every due date of the task from its start up to ``until``."""
+    start = context_date(task)
+    match task.deadline_kind:
+        case DeadlineKind.ONCE | DeadlineKind.HORIZON:
+            return [task.due_on] if task.due_on else []
+        case DeadlineKind.RECURRING:
+            return task.schedule.occurrences(start, until=until)
+        case DeadlineKind.CONTINUOUS:
+            periodic = Schedule(text="", kind="recurring", rrule=CONTINUOUS_RRULE)
+            end = min(until, date(task.horizon_year, 12, 31)) if task.horizon_year else until
+            return periodic.occurrences(start, until=end)
+        case _:
+            return []
+
+
+def sync_occurrences(task: Task, *, today: date | None = None) -> int:
+    """Create the occurrences the schedule calls for, up to the look-ahead window, for each
+    lead assignment; remove untouched ones the schedule no longer has. Returns how many were
+    created. Running it again creates nothing more."""
+    today = today or timezone.localdate()
+    until = today + timedelta(days=lookahead_days())
+    wanted = set(due_dates(task, until=until))
+    leads = list(task.assignments.filter(role=AssignmentRole.LEAD))
+    existing = set(Occurrence.objects.filter(task=task).values_list("assignment_id", "due_on"))
+    stale = Occurrence.objects.filter(
+        task=task, status=TaskStatus.NOT_STARTED, updates__isnull=True
+    )
+    stale.exclude(due_on__in=wanted).delete()
+    stale.exclude(assignment__in=leads).delete()
+    new = [
+        Occurrence(assignment=a, task=task, unit_id=a.unit_id, due_on=day)
+        for a in leads
+        for day in sorted(wanted)
+        if (a.pk, day) not in existing
+    ]
+    Occurrence.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def current_occurrence(assignment: Assignment, *, today: date | None = None) -> Occurrence | None:
+    """The occurrence progress applies to when none is named: the earliest one not done."""
+    return assignment.occurrences.exclude(status=TaskStatus.DONE).order_by("due_on").first()
+
+
+def describe_recurrence(rrule: str) -> str:
+    """The recurrence in words, for the task page."""
+    from django.utils.translation import gettext as _
+
+    parts = dict(item.split("=", 1) for item in rrule.split(";") if "=" in item)
+    months = parts.get("BYMONTH", "")
+    day = parts.get("BYMONTHDAY", "")
+    if parts.get("FREQ") == "MONTHLY":
+        return _("every month, last day") if day == "-1" else _("every month")
+    if months == "6,12":
+        return _("every half-year, last day")
+    if months == "3,6,9,12":
+        return _("every quarter, last day")
+    if months.isdigit() and day.lstrip("-").isdigit():
+        if day == "-1":
+            return _("every year, end of month %(month)s") % {"month": months}
+        return _("every year on %(day)s/%(month)s") % {
+            "day": day.zfill(2),
+            "month": months.zfill(2),
+        }
+    return rrule
