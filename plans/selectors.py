@@ -162,3 +162,32 @@ def directives_for(*, user: User) -> QuerySet[Document]:
         .select_related("issuer")
         .order_by("-issued_on")
     )
+
+
+def cascade_ancestors(*, user: User, document: Document) -> list[Document]:
+    """The documents above ``document`` in its cascade, top first, as far as ``user`` may see.
+    One query: the chain is bounded by the cascade's depth and read by primary keys."""
+    if document.implements_id is None:
+        return []
+    chain = (
+        Document.objects.visible_to(user)
+        .filter(root_id=document.root_id, depth__lt=document.depth)
+        .select_related("issuer")
+        .only(
+            "pk", "implements_id", "identifier", "doc_type", "issuer__name", "issuer_name", "depth"
+        )
+    )
+    by_pk = {d.pk: d for d in chain}
+    root = document.root_id
+    if root not in by_pk:
+        root_doc = (
+            Document.objects.visible_to(user).filter(pk=root).select_related("issuer").first()
+        )
+        if root_doc is not None:
+            by_pk[root] = root_doc
+    found: list[Document] = []
+    cursor = by_pk.get(document.implements_id)
+    while cursor is not None:
+        found.append(cursor)
+        cursor = by_pk.get(cursor.implements_id) if cursor.implements_id else None
+    return list(reversed(found))

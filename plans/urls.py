@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from plans import import_views
 from plans import views as plan_views
 from tasks import views as task_views
 from units import views as unit_views
@@ -11,6 +12,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", plan_views.search, name="search"),
     path("documents/new/", plan_views.document_create, name="document_create"),
+    path("documents/import/", import_views.import_start, name="import_start"),
+    path("documents/import/confirm/", import_views.import_confirm, name="import_confirm"),
     path("documents/<int:pk>/", plan_views.document_detail, name="document"),
     path("documents/<int:pk>/edit/", plan_views.document_edit, name="document_edit"),
     path("documents/<int:pk>/cascade/", plan_views.document_cascade, name="cascade"),

@@ -66,7 +66,12 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_cascade(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
     tree = selectors.cascade_tree(user=request.user, document=document)
-    return render(request, "plans/cascade.html", {"document": document, "tree": tree})
+    ancestors = selectors.cascade_ancestors(user=request.user, document=document)
+    return render(
+        request,
+        "plans/cascade.html",
+        {"document": document, "tree": tree, "ancestors": ancestors},
+    )
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 Pure Python: no Django import here or in ``plans.importer``, so these tests run with and without
 pytest-django. The five seed plans are compared with the hand-made records next to them
-(``plans/demo/seeds/NNN.json``, see ``plans/demo/README.md``).
+(``tests/data/seeds/NNN.json``, see ``tests/data/seeds/README.md``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from plans.importer.extract import full_issuer, proper_case, split_units
 from plans.importer.sources import MAX_BYTES
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "plans" / "demo" / "seeds"
+EXPECTED_DIR = Path(__file__).resolve().parent / "data" / "seeds"
 SEEDS = ("000", "001", "002", "003", "004")
 TODAY = date(2026, 11, 22)
 SCHEDULE_KEYS = {"text", "kind", "due", "next", "on_demand"}
@@ -54,7 +55,7 @@ def seed_text(seed: str) -> str:
 
 
 def hand_record(seed: str) -> dict[str, Any]:
-    return json.loads((SEEDS_DIR / f"{seed}.json").read_text(encoding="utf-8"))
+    return json.loads((EXPECTED_DIR / f"{seed}.json").read_text(encoding="utf-8"))
 
 
 def names(entries: list[Any]) -> list[str]:

@@ -57,9 +57,21 @@ def unit_create(
     active_from: date | None = None,
     active_until: date | None = None,
     aliases: Iterable[str] = (),
+    via_import: bool = False,
 ) -> Unit:
-    """Create a unit under ``parent`` (a new root when None)."""
-    _check_may_administer(actor, parent)
+    """Create a unit under ``parent`` (a new root when None).
+
+    Administrators shape the tree; ``via_import`` also lets the parent's own staff add a unit
+    named by a plan they are importing, which they confirmed on the review page.
+    """
+    staff_may = (
+        via_import
+        and actor is not None
+        and parent is not None
+        and Unit.objects.editable_by(actor).filter(pk=parent.pk).exists()
+    )
+    if not staff_may:
+        _check_may_administer(actor, parent)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("A unit needs a name.")})

@@ -1,0 +1,268 @@
+"""Forms of the import flow: the upload, and the review of what was extracted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
+
+from plans.forms import EMPTY_CHOICE, MAX_UPLOAD_BYTES
+from plans.models import DocType, RecipientPurpose
+from units.models import Unit
+
+
+class ImportSourceForm(forms.Form):
+    """A Word or text file, or pasted text."""
+
+    file = forms.FileField(
+        label=_("Word (.docx) or text (.txt) file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt,text/plain"}),
+    )
+    text = forms.CharField(
+        label=_("…or paste the plan's text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=2_000_000,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("%(name)s is larger than 10 MB.") % {"name": upload.name})
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Choose a file or paste the text of a plan."))
+        return data
+
+
+class ReviewHeaderForm(forms.Form):
+    """The plan's header and tail as extracted, every field editable."""
+
+    issuer = forms.ModelChoiceField(
+        label=_("Issuing unit"), queryset=Unit.objects.none(), empty_label=EMPTY_CHOICE
+    )
+    doc_type = forms.ChoiceField(label=_("Type"), choices=DocType.choices)
+    is_draft = forms.BooleanField(label=_("Draft (no number yet)"), required=False)
+    number = forms.CharField(label=_("Number"), max_length=20, required=False)
+    issued_on = forms.DateField(
+        label=_("Issued on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    title = forms.CharField(
+        label=_("Title (trích yếu)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    implements = forms.CharField(
+        label=_("Implements (identifier)"),
+        max_length=80,
+        required=False,
+        help_text=_("E.g. 275-KH/TU. Created as known by reference if the system lacks it."),
+    )
+    implements_issued_on = forms.DateField(
+        label=_("…issued on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    implements_issuer = forms.CharField(label=_("…by"), max_length=255, required=False)
+    references = forms.CharField(
+        label=_("Other documents cited (one identifier per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+    )
+    signer_capacity = forms.CharField(label=_("Signing capacity"), max_length=100, required=False)
+    signer_title = forms.CharField(label=_("Signer's title"), max_length=100, required=False)
+    signer_name = forms.CharField(label=_("Signer's name"), max_length=100, required=False)
+    add_units = forms.BooleanField(
+        label=_("Add the units the system does not know under the issuer"),
+        required=False,
+        initial=True,
+    )
+    body = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2_000_000)
+    staged = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = Unit.objects.editable_by(user)
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        if number and not number.isdigit():
+            raise forms.ValidationError(_("Write the number in digits only, e.g. 470."))
+        return number
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class ReviewTaskForm(forms.Form):
+    """One extracted task; unticking "keep" leaves it out."""
+
+    keep = forms.BooleanField(label=_("Keep"), required=False, initial=True)
+    section = forms.CharField(label=_("Section"), max_length=40, required=False)
+    text = forms.CharField(
+        label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+    lead = forms.CharField(
+        label=_("Lead (one per line)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    support = forms.CharField(
+        label=_("Coordinating (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    deadline_text = forms.CharField(label=_("Deadline as written"), max_length=500, required=False)
+    requires_plan = forms.BooleanField(label=_("Asks for an implementing plan"), required=False)
+
+
+class ReviewTargetForm(forms.Form):
+    """One extracted target."""
+
+    keep = forms.BooleanField(label=_("Keep"), required=False, initial=True)
+    text = forms.CharField(label=_("Target"), max_length=2000)
+    low = forms.DecimalField(label=_("Low"), required=False, max_digits=12, decimal_places=2)
+    high = forms.DecimalField(label=_("High"), required=False, max_digits=12, decimal_places=2)
+    unit = forms.CharField(label=_("Unit of measure"), max_length=50, required=False, initial="%")
+    year = forms.IntegerField(
+        label=_("Horizon year"), required=False, min_value=1945, max_value=2200
+    )
+
+
+class ReviewRecipientForm(forms.Form):
+    """One line of "Nơi nhận"."""
+
+    keep = forms.BooleanField(label=_("Keep"), required=False, initial=True)
+    name = forms.CharField(label=_("Recipient"), max_length=255)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=RecipientPurpose.choices)
+
+
+ReviewTaskFormSet = forms.formset_factory(ReviewTaskForm, extra=0, max_num=500, absolute_max=500)
+ReviewTargetFormSet = forms.formset_factory(
+    ReviewTargetForm, extra=0, max_num=100, absolute_max=100
+)
+ReviewRecipientFormSet = forms.formset_factory(
+    ReviewRecipientForm, extra=0, max_num=200, absolute_max=200
+)
+
+
+def review_initial(extraction: dict[str, Any]) -> dict[str, Any]:
+    """Initial data of the review forms from an extraction."""
+    basis = (extraction.get("basis") or [{}])[0] if extraction.get("basis") else {}
+    signer = extraction.get("signer") or {}
+    return {
+        "header": {
+            "doc_type": extraction.get("doc_type") or DocType.PLAN,
+            "is_draft": bool(extraction.get("is_draft")),
+            "number": extraction.get("number") or "",
+            "issued_on": extraction.get("issued_on"),
+            "place": extraction.get("place") or "",
+            "title": extraction.get("title") or "",
+            "implements": basis.get("identifier") or "",
+            "implements_issued_on": basis.get("issued_on"),
+            "implements_issuer": basis.get("issuer") or "",
+            "references": "\n".join(extraction.get("references") or []),
+            "signer_capacity": signer.get("capacity") or "",
+            "signer_title": signer.get("title") or "",
+            "signer_name": signer.get("name") or "",
+            "add_units": True,
+        },
+        "tasks": [
+            {
+                "keep": True,
+                "section": task.get("section") or "",
+                "text": task.get("text") or "",
+                "lead": "\n".join(task.get("lead") or []),
+                "support": "\n".join(task.get("support") or []),
+                "deadline_text": task.get("deadline_text") or "",
+                "requires_plan": bool(task.get("requires_plan")),
+            }
+            for task in extraction.get("tasks") or []
+        ],
+        "targets": [
+            {
+                "keep": True,
+                "text": target.get("text") or "",
+                "low": target.get("low"),
+                "high": target.get("high"),
+                "unit": target.get("unit") or "%",
+                "year": target.get("year"),
+            }
+            for target in extraction.get("targets") or []
+        ],
+        "recipients": [
+            {
+                "keep": True,
+                "name": r.get("name") or "",
+                "purpose": r.get("purpose") or "unspecified",
+            }
+            for r in extraction.get("recipients") or []
+        ],
+    }
+
+
+def reviewed_extraction(
+    header: dict, tasks: list[dict], targets: list[dict], recipients: list[dict]
+) -> dict:
+    """The extraction as the person corrected it, in the importer's shape."""
+    basis = []
+    if header.get("implements"):
+        basis.append(
+            {
+                "identifier": header["implements"].strip(),
+                "issued_on": header["implements_issued_on"].isoformat()
+                if header.get("implements_issued_on")
+                else None,
+                "issuer": header.get("implements_issuer") or "",
+            }
+        )
+    return {
+        "doc_type": header["doc_type"],
+        "identifier": None,
+        "number": header["number"] or None,
+        "is_draft": header["is_draft"],
+        "issued_on": header["issued_on"].isoformat() if header.get("issued_on") else None,
+        "place": header["place"],
+        "title": header["title"],
+        "basis": basis,
+        "references": _lines(header.get("references") or ""),
+        "signer": {
+            "capacity": header["signer_capacity"],
+            "title": header["signer_title"],
+            "name": header["signer_name"],
+        },
+        "tasks": [
+            {
+                "section": t["section"],
+                "text": t["text"],
+                "lead": _lines(t["lead"]),
+                "support": _lines(t["support"]),
+                "deadline_text": t["deadline_text"],
+                "requires_plan": t["requires_plan"],
+            }
+            for t in tasks
+            if t and t.get("keep")
+        ],
+        "targets": [
+            {
+                "text": t["text"],
+                "low": t["low"],
+                "high": t["high"],
+                "unit": t["unit"] or "%",
+                "year": t["year"],
+            }
+            for t in targets
+            if t and t.get("keep")
+        ],
+        "recipients": [
+            {"name": r["name"], "purpose": r["purpose"]} for r in recipients if r and r.get("keep")
+        ],
+        "warnings": [],
+    }
