@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -15,6 +17,26 @@ from audit.models import AuditEvent
 # address; set by the middleware for requests and by jobs and commands for themselves.
 current_source: ContextVar[str] = ContextVar("audit_source", default="code")
 current_ip: ContextVar[str | None] = ContextVar("audit_ip", default=None)
+# Rows waiting to be written together by the enclosing ``audit_batch``.
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Write the audit rows of everything done inside in one statement at the end: a plan
+    import makes dozens of changes, and one INSERT per row would dominate its time. Used
+    inside the caller's transaction, so the rows still commit or roll back with the changes.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        rows = _pending.get() or []
+        AuditEvent.objects.bulk_create(rows, batch_size=500)
+    finally:
+        _pending.reset(token)
 
 
 def _plain(value: Any) -> Any:
@@ -50,7 +72,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one row to the audit trail for ``action`` on ``instance`` by ``actor``."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=user,
         actor_label=(user.get_username() if user else "system")[:150],
         source=current_source.get()[:40],
@@ -61,3 +83,9 @@ def audit_record(
         object_repr=str(instance)[:255],
         changes={key: _plain(value) for key, value in (changes or {}).items()},
     )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        event.save()
+    return event

@@ -114,6 +114,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
                 body=header.cleaned_data["body"],
                 add_units=header.cleaned_data["add_units"],
                 original_file=import_staging.take(header.cleaned_data["staged"], user=request.user),
+                preview=preview,
             )
         except ValidationError as error:
             add_service_errors(header, error)

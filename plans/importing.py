@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_batch
 from cascade.text import fold
 from plans import services as plan_services
 from plans.identifiers import parse_identifier
@@ -168,16 +169,19 @@ def _issuer_for(extraction: dict[str, Any], near: Unit) -> Unit | None:
     return resolve_unit(name, near=near) if name else None
 
 
-def _reference_issuer(identifier: str, citing: Unit) -> Unit | None:
-    """A cited document's issuer: the unit at or above the citing unit whose document code
-    is the identifier's issuer part (a district plan's "…/TU" is its own province's)."""
+def _chain(unit: Unit) -> list[Unit]:
+    """``unit`` and the units above it, nearest first."""
+    return [unit, *reversed(list(Unit.objects.get_ancestors(unit)))]
+
+
+def _reference_issuer(identifier: str, chain: list[Unit]) -> Unit | None:
+    """A cited document's issuer: the unit at or above the citing unit (``chain``, nearest
+    first) whose document code is the identifier's issuer part (a district plan's "…/TU" is
+    its own province's)."""
     parts = parse_identifier(identifier)
     if parts is None:
         return None
-    for unit in [citing, *reversed(list(Unit.objects.get_ancestors(citing)))]:
-        if unit.code == parts.issuer_code:
-            return unit
-    return None
+    return next((unit for unit in chain if unit.code == parts.issuer_code), None)
 
 
 def _find_document(identifier: str | None, issuer: Unit | None) -> Document | None:
@@ -228,7 +232,7 @@ def plan_import_preview(
     if basis and issuer is not None:
         first = basis[0]
         parent_issuer = resolve_unit(first.get("issuer") or "", near=issuer) or _reference_issuer(
-            first.get("identifier") or "", issuer
+            first.get("identifier") or "", _chain(issuer)
         )
         implements = _find_document(first.get("identifier"), parent_issuer)
     preview = ImportPreview(
@@ -303,6 +307,7 @@ def plan_import_save(
     body: str = "",
     add_units: bool = True,
     original_file: UploadedFile | None = None,
+    preview: ImportPreview | None = None,
 ) -> Document:
     """Save a reviewed extraction as a plan in the cascade, all or nothing.
 
@@ -312,6 +317,28 @@ def plan_import_save(
     (groups expand to one per unit); names the tree lacks become units under the issuer when
     ``add_units``; vague words are kept as written.
     """
+    with audit_batch():
+        return _save(
+            actor=actor,
+            extraction=extraction,
+            issuer=issuer,
+            body=body,
+            add_units=add_units,
+            original_file=original_file,
+            preview=preview,
+        )
+
+
+def _save(
+    *,
+    actor: AbstractBaseUser | None,
+    extraction: dict[str, Any],
+    issuer: Unit,
+    body: str,
+    add_units: bool,
+    original_file: UploadedFile | None,
+    preview: ImportPreview | None,
+) -> Document:
     doc_type = extraction.get("doc_type") or DocType.PLAN
     if doc_type not in DocType.values:
         raise ValidationError(
@@ -322,15 +349,15 @@ def plan_import_save(
     if not is_draft and issued_on is None:
         raise ValidationError({"issued_on": _("Give the issue date, or mark the plan as a draft.")})
     parts = parse_identifier(extraction.get("identifier") or "")
-    preview = plan_import_preview(
-        user=actor or AnonymousUser(), extraction=extraction, issuer=issuer
-    )
+    if preview is None or preview.issuer != issuer or preview.extraction is not extraction:
+        preview = plan_import_preview(user=actor, extraction=extraction, issuer=issuer)
     implements = preview.implements
+    chain = _chain(issuer)
     basis = extraction.get("basis") or []
     if implements is None and basis:
         first = basis[0]
         parent_issuer = resolve_unit(first.get("issuer") or "", near=issuer) or _reference_issuer(
-            first.get("identifier") or "", issuer
+            first.get("identifier") or "", chain
         )
         implements = plan_services.document_reference(
             actor=actor,
@@ -371,7 +398,7 @@ def plan_import_save(
             continue
         cited.append(
             plan_services.document_reference(
-                actor=actor, identifier=identifier, issuer=_reference_issuer(identifier, issuer)
+                actor=actor, identifier=identifier, issuer=_reference_issuer(identifier, chain)
             )
         )
     plan_services.document_set_citations(actor=actor, document=document, cited=cited)

@@ -73,20 +73,25 @@ def due_dates(task: Task, *, until: date) -> list[date]:
             return []
 
 
-def sync_occurrences(task: Task, *, today: date | None = None) -> int:
+def sync_occurrences(task: Task, *, today: date | None = None, created: bool = False) -> int:
     """Create the occurrences the schedule calls for, up to the look-ahead window, for each
     lead assignment; remove untouched ones the schedule no longer has. Returns how many were
-    created. Running it again creates nothing more."""
+    created. Running it again creates nothing more. ``created``: the task is new, so there
+    is nothing to compare with."""
     today = today or timezone.localdate()
     until = today + timedelta(days=lookahead_days())
     wanted = set(due_dates(task, until=until))
-    leads = list(task.assignments.filter(role=AssignmentRole.LEAD))
-    existing = set(Occurrence.objects.filter(task=task).values_list("assignment_id", "due_on"))
-    stale = Occurrence.objects.filter(
-        task=task, status=TaskStatus.NOT_STARTED, updates__isnull=True
-    )
-    stale.exclude(due_on__in=wanted).delete()
-    stale.exclude(assignment__in=leads).delete()
+    if not wanted and created:
+        return 0
+    leads = list(task.assignments.filter(role=AssignmentRole.LEAD).only("pk", "unit_id"))
+    existing: set[tuple[int, date]] = set()
+    if not created:
+        existing = set(Occurrence.objects.filter(task=task).values_list("assignment_id", "due_on"))
+        stale = Occurrence.objects.filter(
+            task=task, status=TaskStatus.NOT_STARTED, updates__isnull=True
+        )
+        stale.exclude(due_on__in=wanted).delete()
+        stale.exclude(assignment__in=leads).delete()
     new = [
         Occurrence(assignment=a, task=task, unit_id=a.unit_id, due_on=day)
         for a in leads

@@ -86,7 +86,7 @@ def _check_may_edit(actor: AbstractBaseUser | None, document: Document) -> None:
         raise PermissionDenied(_("You may not change the tasks of this document."))
 
 
-def _assign(task: Task, assignees: Assignees) -> None:
+def _assign(task: Task, assignees: Assignees, *, created: bool = False) -> None:
     """Create one assignment per unit; a unit named as lead is not also a coordinator."""
     wanted: dict[int, tuple[Unit, str, TaskGroup | None]] = {}
     for role, units, groups in (
@@ -107,10 +107,11 @@ def _assign(task: Task, assignees: Assignees) -> None:
                 wanted[unit.pk] = (unit, role, group)
         for unit in units:
             wanted[unit.pk] = (unit, role, None)
-    existing = {a.unit_id: a for a in task.assignments.all()}
+    existing = {a.unit_id: a for a in task.assignments.all()} if task.pk and not created else {}
     for unit_pk, assignment in existing.items():
         if unit_pk not in wanted and not assignment.updates.exists():
             assignment.delete()
+    new: list[Assignment] = []
     for unit_pk, (unit, role, group) in wanted.items():
         if unit_pk in existing:
             assignment = existing[unit_pk]
@@ -118,7 +119,8 @@ def _assign(task: Task, assignees: Assignees) -> None:
                 assignment.role, assignment.group = role, group
                 assignment.save(update_fields=["role", "group"])
         else:
-            Assignment.objects.create(task=task, unit=unit, role=role, group=group)
+            new.append(Assignment(task=task, unit=unit, role=role, group=group))
+    Assignment.objects.bulk_create(new)
 
 
 @transaction.atomic
@@ -158,8 +160,8 @@ def task_create(
     apply_parsed_deadline(task, words_changed=True)
     task.full_clean(exclude=["document"])
     task.save()
-    _assign(task, assignees)
-    sync_occurrences(task)
+    _assign(task, assignees, created=True)
+    sync_occurrences(task, created=True)
     audit_record(actor=actor, action="create", instance=task, changes=snapshot(task, TASK_FIELDS))
     if requires_plan:
         for assignment in task.assignments.select_related("unit"):

@@ -34,35 +34,42 @@ def unit_assignments(*, user: User, unit: Unit) -> QuerySet[Assignment]:
 def resolve_unit(name: str, *, near: Unit) -> Unit | None:
     """The unit a document calls ``name``, looked for nearest first: in ``near``'s subtree,
     then in the subtree of each unit above it. Names and aliases are compared ignoring
-    diacritics, case and punctuation; None when nothing matches exactly."""
+    diacritics, case and punctuation; None when nothing matches exactly, or when several
+    units are equally near ("Ban Tuyên giáo Tỉnh ủy" of three provinces) rather than guess.
+
+    One query: every unit whose search text holds the name, ranked in memory by how long a
+    branch it shares with ``near``.
+    """
     key = fold(name)
     if not key:
         return None
-    scopes = [near, *reversed(list(Unit.objects.get_ancestors(near)))]
-    for scope in scopes:
-        candidates = Unit.objects.filter(
-            path__startswith=scope.path, search_text__contains=key
-        ).order_by("depth", "path")
-        matches = [
-            unit
-            for unit in candidates
-            if key == fold(unit.name) or any(key == fold(alias) for alias in unit.aliases)
-        ]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            # Several units answer to the name here ("Ban Tuyên giáo Tỉnh ủy" of three
-            # provinces): take the one sharing the longest branch with ``near``, and none at
-            # all when that is still a tie, rather than guess.
-            def shared(unit: Unit) -> int:
-                common = 0
-                while common < min(len(unit.path), len(near.path)) and (
-                    unit.path[common] == near.path[common]
-                ):
-                    common += 1
-                return common
+    step = Unit.steplen
+    matches = [
+        unit
+        for unit in Unit.objects.filter(search_text__contains=key)
+        if key == fold(unit.name) or any(key == fold(alias) for alias in unit.aliases)
+    ]
+    if not matches:
+        return None
 
-            best = max(shared(unit) for unit in matches)
-            closest = [unit for unit in matches if shared(unit) == best]
-            return closest[0] if len(closest) == 1 else None
-    return None
+    def scope(unit: Unit) -> int:
+        # The deepest ancestor of ``near`` (or ``near`` itself) whose subtree holds the unit.
+        depth = 0
+        while depth < len(near.path) and unit.path[: depth + step] == near.path[: depth + step]:
+            depth += step
+        return depth
+
+    def shared(unit: Unit) -> int:
+        common = 0
+        limit = min(len(unit.path), len(near.path))
+        while common < limit and unit.path[common] == near.path[common]:
+            common += 1
+        return common
+
+    nearest = max(scope(unit) for unit in matches)
+    candidates = [unit for unit in matches if scope(unit) == nearest]
+    if len(candidates) == 1:
+        return candidates[0]
+    best = max(shared(unit) for unit in candidates)
+    closest = [unit for unit in candidates if shared(unit) == best]
+    return closest[0] if len(closest) == 1 else None

@@ -126,7 +126,12 @@ def _load_seed(seed: str, centre: Unit) -> Document:
     if preview.issuer is None:
         raise LookupError(f"seed {seed}: issuer {extraction.get('issuer')!r} is not a demo unit")
     return plan_import_save(
-        actor=None, extraction=extraction, issuer=preview.issuer, body=text, add_units=True
+        actor=None,
+        extraction=extraction,
+        issuer=preview.issuer,
+        body=text,
+        add_units=True,
+        preview=preview,
     )
 
 

@@ -49,7 +49,11 @@ class Command(BaseCommand):
             token = current_source.set("command:import_plan")
             try:
                 document = plan_import_save(
-                    actor=None, extraction=extraction, issuer=preview.issuer, body=text
+                    actor=None,
+                    extraction=extraction,
+                    issuer=preview.issuer,
+                    body=text,
+                    preview=preview,
                 )
             except (ValidationError, PermissionDenied) as error:
                 raise CommandError(f"Not saved: {error}") from None
