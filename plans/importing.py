@@ -11,10 +11,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_batch
+from cascade.services import atomic_service
 from cascade.text import fold
 from plans import services as plan_services
 from plans.identifiers import parse_identifier
@@ -298,7 +298,7 @@ def match_parent_target(text: str, unit: str, candidates: list[Target]) -> Targe
     return best
 
 
-@transaction.atomic
+@atomic_service
 def plan_import_save(
     *,
     actor: AbstractBaseUser | None,

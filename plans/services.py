@@ -10,11 +10,11 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from cascade.services import atomic_service
 from cascade.text import fold
 from plans.identifiers import format_identifier, numbering_period, parse_identifier
 from plans.models import (
@@ -197,7 +197,7 @@ def _reroot_descendants(document: Document) -> None:
         level = children
 
 
-@transaction.atomic
+@atomic_service
 def document_create(
     *,
     actor: AbstractBaseUser | None,
@@ -257,7 +257,7 @@ def document_create(
     return document
 
 
-@transaction.atomic
+@atomic_service
 def document_update(
     *, actor: AbstractBaseUser | None, document: Document, **fields: Any
 ) -> Document:
@@ -303,7 +303,7 @@ def document_update(
     return document
 
 
-@transaction.atomic
+@atomic_service
 def document_reference(
     *,
     actor: AbstractBaseUser | None,
@@ -355,7 +355,7 @@ def document_reference(
     )
 
 
-@transaction.atomic
+@atomic_service
 def document_set_citations(
     *, actor: AbstractBaseUser | None, document: Document, cited: Iterable[Document]
 ) -> None:
@@ -372,7 +372,7 @@ def document_set_citations(
     )
 
 
-@transaction.atomic
+@atomic_service
 def recipient_add(
     *,
     actor: AbstractBaseUser | None,
@@ -404,7 +404,7 @@ def recipient_add(
     return recipient
 
 
-@transaction.atomic
+@atomic_service
 def target_create(
     *,
     actor: AbstractBaseUser | None,

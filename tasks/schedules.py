@@ -73,17 +73,24 @@ def due_dates(task: Task, *, until: date) -> list[date]:
             return []
 
 
-def sync_occurrences(task: Task, *, today: date | None = None, created: bool = False) -> int:
+def sync_occurrences(
+    task: Task,
+    *,
+    today: date | None = None,
+    created: bool = False,
+    leads: list[Assignment] | None = None,
+) -> int:
     """Create the occurrences the schedule calls for, up to the look-ahead window, for each
     lead assignment; remove untouched ones the schedule no longer has. Returns how many were
     created. Running it again creates nothing more. ``created``: the task is new, so there
-    is nothing to compare with."""
+    is nothing to compare with; ``leads``: its lead assignments, when the caller has them."""
     today = today or timezone.localdate()
     until = today + timedelta(days=lookahead_days())
     wanted = set(due_dates(task, until=until))
     if not wanted and created:
         return 0
-    leads = list(task.assignments.filter(role=AssignmentRole.LEAD).only("pk", "unit_id"))
+    if leads is None:
+        leads = list(task.assignments.filter(role=AssignmentRole.LEAD).only("pk", "unit_id"))
     existing: set[tuple[int, date]] = set()
     if not created:
         existing = set(Occurrence.objects.filter(task=task).values_list("assignment_id", "due_on"))

@@ -9,11 +9,11 @@ from datetime import date
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from cascade.services import atomic_service
 from plans.models import Document
 from tasks.deadlines import Schedule
 from tasks.models import (
@@ -86,7 +86,7 @@ def _check_may_edit(actor: AbstractBaseUser | None, document: Document) -> None:
         raise PermissionDenied(_("You may not change the tasks of this document."))
 
 
-def _assign(task: Task, assignees: Assignees, *, created: bool = False) -> None:
+def _assign(task: Task, assignees: Assignees, *, created: bool = False) -> list[Assignment]:
     """Create one assignment per unit; a unit named as lead is not also a coordinator."""
     wanted: dict[int, tuple[Unit, str, TaskGroup | None]] = {}
     for role, units, groups in (
@@ -121,9 +121,11 @@ def _assign(task: Task, assignees: Assignees, *, created: bool = False) -> None:
         else:
             new.append(Assignment(task=task, unit=unit, role=role, group=group))
     Assignment.objects.bulk_create(new)
+    kept = [a for unit_pk, a in existing.items() if unit_pk in wanted]
+    return [a for a in [*kept, *new] if a.role == AssignmentRole.LEAD]
 
 
-@transaction.atomic
+@atomic_service
 def task_create(
     *,
     actor: AbstractBaseUser | None,
@@ -160,8 +162,8 @@ def task_create(
     apply_parsed_deadline(task, words_changed=True)
     task.full_clean(exclude=["document"])
     task.save()
-    _assign(task, assignees, created=True)
-    sync_occurrences(task, created=True)
+    leads = _assign(task, assignees, created=True)
+    sync_occurrences(task, created=True, leads=leads)
     audit_record(actor=actor, action="create", instance=task, changes=snapshot(task, TASK_FIELDS))
     if requires_plan:
         for assignment in task.assignments.select_related("unit"):
@@ -169,7 +171,7 @@ def task_create(
     return task
 
 
-@transaction.atomic
+@atomic_service
 def task_update(
     *,
     actor: AbstractBaseUser | None,
@@ -226,7 +228,7 @@ FREQUENCY_RULES = {
 }
 
 
-@transaction.atomic
+@atomic_service
 def task_correct_deadline(
     *,
     actor: AbstractBaseUser | None,
@@ -303,7 +305,7 @@ def _refresh_task_status(task: Task) -> None:
         task.save(update_fields=["status", "completed_on", "updated_at"])
 
 
-@transaction.atomic
+@atomic_service
 def progress_add(
     *,
     actor: AbstractBaseUser,
@@ -405,7 +407,7 @@ def _link_plan(actor: AbstractBaseUser | None, assignment: Assignment, plan: Doc
     )
 
 
-@transaction.atomic
+@atomic_service
 def assignments_fulfil_with_plan(*, actor: AbstractBaseUser | None, plan: Document) -> int:
     """Link ``plan`` to every open assignment that asked its issuer for an implementing plan
     of the document it implements. Returns how many were fulfilled."""

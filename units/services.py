@@ -8,10 +8,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from cascade.services import atomic_service
 from cascade.text import fold
 from units.models import Membership, Role, Unit, memberships_of
 
@@ -44,7 +44,7 @@ def _check_may_administer(actor: AbstractBaseUser | None, unit: Unit | None) -> 
     raise PermissionDenied(_("You may not change the organisation tree here."))
 
 
-@transaction.atomic
+@atomic_service
 def unit_create(
     *,
     actor: AbstractBaseUser | None,
@@ -95,7 +95,7 @@ def unit_create(
     return unit
 
 
-@transaction.atomic
+@atomic_service
 def unit_update(*, actor: AbstractBaseUser | None, unit: Unit, **fields: Any) -> Unit:
     """Change a unit's own fields (not its place in the tree: see ``unit_move``)."""
     _check_may_administer(actor, unit)
@@ -117,7 +117,7 @@ def unit_update(*, actor: AbstractBaseUser | None, unit: Unit, **fields: Any) ->
     return unit
 
 
-@transaction.atomic
+@atomic_service
 def unit_move(*, actor: AbstractBaseUser | None, unit: Unit, new_parent: Unit) -> Unit:
     """Put ``unit`` (with its subtree) under ``new_parent``; refuses to create a cycle."""
     _check_may_administer(actor, unit)
@@ -139,7 +139,7 @@ def unit_move(*, actor: AbstractBaseUser | None, unit: Unit, new_parent: Unit) -
     return unit
 
 
-@transaction.atomic
+@atomic_service
 def unit_set_successors(
     *, actor: AbstractBaseUser | None, unit: Unit, successors: Iterable[Unit]
 ) -> Unit:
@@ -182,7 +182,7 @@ def _succeeds(start: Unit, target: Unit) -> bool:
     return False
 
 
-@transaction.atomic
+@atomic_service
 def membership_set(
     *, actor: AbstractBaseUser | None, user: AbstractBaseUser, unit: Unit, role: str
 ) -> Membership:
