@@ -5,17 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
 
 from django.db import transaction
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 _inside: ContextVar[bool] = ContextVar("inside_service", default=False)
 
 
-def atomic_service(func: Callable[P, R]) -> Callable[P, R]:
+def atomic_service[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     """Run the service in a transaction (a savepoint when one is already open).
 
     A service called by another service joins its caller's transaction instead of opening a

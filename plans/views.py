@@ -3,6 +3,8 @@ and render."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cascade.forms import add_service_errors
-from plans import selectors, services
+from plans import exports, selectors, services
 from plans.forms import DocumentForm
 from plans.models import Document
 from tasks.selectors import open_assignments_for
@@ -142,4 +144,37 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "plans/document_form.html",
         {"form": form, "document": document, "title": _("Edit document")},
+    )
+
+
+def _download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _export_name(document: Document, suffix: str) -> str:
+    identifier = document.identifier.strip("-/") or str(document.pk)
+    return f"{document.get_doc_type_display()} {identifier.replace('/', '-')}.{suffix}"
+
+
+@login_required
+def document_export_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as a Word document, for those who may see it."""
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    return _download(
+        exports.plan_docx(document),
+        filename=_export_name(document, "docx"),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+
+
+@login_required
+def document_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as a PDF in the official layout, for those who may see it."""
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    return _download(
+        exports.plan_pdf(document),
+        filename=_export_name(document, "pdf"),
+        content_type="application/pdf",
     )

@@ -1,0 +1,109 @@
+"""Plans out of the system: Word files that re-import to the same plan, and PDFs in the
+official layouts with only the project's own fonts."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from plans.exports import plan_docx, plan_pdf
+from plans.importer import extract_plan, read_source
+from plans.models import Document
+from tests.factories import UserFactory, make_document, make_task, member
+from units.models import Bloc
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{name} (poppler-utils) is required here but not installed.")
+        pytest.skip(f"{name} is not installed (apt-get install poppler-utils).")
+    return path
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        [_tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, check=True
+    )
+    return result.stdout.decode()
+
+
+def _pdf_fonts(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run([_tool("pdffonts"), str(path)], capture_output=True, check=True)
+    return result.stdout.decode().splitlines()[2:]
+
+
+def test_every_seed_plan_exported_to_word_reimports_to_the_same_plan(demo):
+    for plan in Document.objects.filter(depth=2).order_by("pk"):
+        extraction = extract_plan(read_source(plan_docx(plan), filename="plan.docx"))
+        assert extraction["identifier"] == (plan.identifier if plan.number else None), plan
+        tasks = list(plan.tasks.order_by("position"))
+        assert [t["text"] for t in extraction["tasks"]] == [t.text for t in tasks], plan
+        assert [t["deadline_text"] for t in extraction["tasks"]] == [t.deadline_text for t in tasks]
+        assert [t["deadline"]["kind"] for t in extraction["tasks"]] == [
+            t.deadline_kind if t.deadline_kind != "none" else "unparsed" for t in tasks
+        ]
+
+
+def test_a_state_plan_pdf_has_the_state_header_and_only_our_fonts(demo, tmp_path):
+    plan = Document.objects.get(identifier="470/KH-LĐLĐ")
+    pdf = plan_pdf(plan)
+    text = _pdf_text(pdf, tmp_path)
+    for line in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "LIÊN ĐOÀN LAO ĐỘNG TỈNH",
+        "Số: 470/KH-LĐLĐ",
+        "Lai Châu, ngày 23 tháng 8 năm 2023",
+        "KẾ HOẠCH",
+        "Nơi nhận:",
+    ]:
+        assert line in text, line
+    for character in set(plan.title) - set(" ,./-"):
+        assert character in text, character
+    fonts = _pdf_fonts(pdf, tmp_path)
+    assert fonts and all("Cascade-Serif" in row and " yes " in row for row in fonts), fonts
+
+
+def test_a_party_plan_pdf_has_the_party_header_and_a_draft_mark(demo, tmp_path):
+    plan = Document.objects.get(issuer__name="Huyện ủy Kon Rẫy", depth=2)
+    text = _pdf_text(plan_pdf(plan), tmp_path)
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "ĐẢNG BỘ TỈNH KON TUM" in text
+    assert "HUYỆN ỦY KON RẪY" in text
+    assert "CỘNG HÒA XÃ HỘI" not in text
+    assert "DỰ THẢO" in text
+
+
+def test_markup_and_long_content_are_printed_as_text_across_pages(db, tmp_path):
+    from tests.factories import make_unit
+
+    unit = make_unit("Ủy ban nhân dân xã <b>Thử</b>", bloc=Bloc.GOVERNMENT, code="UBND")
+    plan = make_document(unit, number="9", title="Kế hoạch <script>alert(1)</script> & “ngoặc”")
+    for i in range(150):
+        make_task(plan, lead=[unit], text=f"Nhiệm vụ {i} <i>nghiêng</i> " + "rất dài " * 40)
+    pdf = plan_pdf(plan)
+    text = _pdf_text(pdf, tmp_path)
+    assert "<script>alert(1)</script>" in text
+    assert "<i>nghiêng</i>" in text
+    assert text.count("\f") > 10  # many pages, none of the content lost
+    assert "Nhiệm vụ 149" in text
+
+
+def test_exports_are_only_for_those_who_may_see_the_plan(client, province):
+    plan = make_document(province, number="3")
+    client.force_login(UserFactory())
+    assert client.get(reverse("export_pdf", args=[plan.pk])).status_code == 404
+    assert client.get(reverse("export_docx", args=[plan.pk])).status_code == 404
+    client.force_login(member(province))
+    response = client.get(reverse("export_docx", args=[plan.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response.content[:2] == b"PK"
