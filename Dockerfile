@@ -14,6 +14,7 @@ COPY plans plans
 COPY tasks tasks
 COPY reports reports
 COPY audit audit
+COPY notifications notifications
 RUN pip install --no-cache-dir ".[prod]"
 COPY . .
 RUN DEBUG=false SECRET_KEY=build-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \

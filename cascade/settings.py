@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "plans",
     "tasks",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,33 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Reminders, beat schedules and the e-mail outbox (the notifications app) ---------------
+# Jobs are in notifications/jobs.py. Celery beat reads its schedule from the database
+# (notifications.ScheduledJob, editable in the admin): django-celery-beat 2.9.0 declares
+# Django<6.1, so a small scheduler of our own stands in for it. Without Redis,
+# `manage.py run_scheduler` runs the same schedules in-process.
+CELERY_BEAT_SCHEDULER = "notifications.beat:DatabaseScheduler"
+# A worker killed mid-job: its message goes back to the queue (the jobs are idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Seconds before Redis hands an unacknowledged message (its worker died) to another
+    # worker; longer than the longest job.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+# Publishing when Redis is down must not hang a request: fail fast; the outbox and the
+# periodic jobs catch up once it is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Days before the due date that reminders go out, and days overdue before the leaders of
+# the unit above are told; per unit or plan in notifications.ReminderPolicy.
+NOTIFICATIONS_REMINDER_OFFSETS = (7, 3, 1)
+NOTIFICATIONS_ESCALATE_AFTER_DAYS = 7
+NOTIFICATIONS_SWEEP_BATCH = env_int("NOTIFICATIONS_SWEEP_BATCH", 5000)
+NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS = 10
+# The address put before links in e-mails, e.g. https://cascade.example.gov.vn
+NOTIFICATIONS_SITE_URL = env_str("SITE_URL", "") or ""
 
 CACHES = {
     "default": (

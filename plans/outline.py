@@ -208,6 +208,6 @@ def assignment_sentence(task: OutlineTask) -> str:
         sentence += f", phối hợp {', '.join(task.supports)}"
     sentence += " thực hiện."
     if task.deadline:
-        # The words exactly as the plan wrote them, so the deadline reads back the same.
-        sentence += f" {task.deadline.rstrip('.')}."
+        # Under its label, the words exactly as the plan wrote them, so they read back the same.
+        sentence += f" Thời hạn: {task.deadline.rstrip('.')}."
     return sentence

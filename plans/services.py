@@ -300,6 +300,11 @@ def document_update(
         from tasks.services import assignments_fulfil_with_plan
 
         assignments_fulfil_with_plan(actor=actor, plan=document)
+    if before["status"] == DocumentStatus.DRAFT and document.status == DocumentStatus.ISSUED:
+        # Issuing a draft is when its units are told what they were given.
+        from notifications.services import assignment_notices_for_document
+
+        assignment_notices_for_document(document=document)
     return document
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from notifications import services as notification_services
 from cascade.services import atomic_service
 from plans.models import Document
 from tasks.deadlines import Schedule
@@ -166,8 +167,8 @@ def task_create(
     sync_occurrences(task, created=True, leads=leads)
     audit_record(actor=actor, action="create", instance=task, changes=snapshot(task, TASK_FIELDS))
     if requires_plan:
-        for assignment in task.assignments.select_related("unit"):
-            _fulfil_from_existing_plans(actor, assignment)
+        _fulfil_from_existing_plans(actor, task)
+    notification_services.assignment_notices_create(task=task)
     return task
 
 
@@ -212,6 +213,7 @@ def task_update(
     task.full_clean(exclude=["document"])
     task.save()
     sync_occurrences(task)
+    notification_services.assignment_notices_create(task=task)
     audit_record(
         actor=actor,
         action="update",
@@ -386,14 +388,17 @@ def task_complete(
     )
 
 
-def _fulfil_from_existing_plans(actor: AbstractBaseUser | None, assignment: Assignment) -> None:
-    plan = (
-        Document.objects.filter(implements=assignment.task.document_id, issuer=assignment.unit_id)
-        .order_by("issued_on", "pk")
-        .first()
-    )
-    if plan is not None:
-        _link_plan(actor, assignment, plan)
+def _fulfil_from_existing_plans(actor: AbstractBaseUser | None, task: Task) -> None:
+    """Link plans its units already issued to a new task that asks for one (one query)."""
+    plans: dict[int, Document] = {}
+    for plan in Document.objects.filter(
+        implements=task.document_id, issuer__in=task.assignments.values("unit")
+    ).order_by("-issued_on", "-pk"):
+        plans[plan.issuer_id] = plan  # the earliest plan of each unit wins
+    if not plans:
+        return
+    for assignment in task.assignments.filter(unit__in=list(plans)).select_related("task"):
+        _link_plan(actor, assignment, plans[assignment.unit_id])
 
 
 def _link_plan(actor: AbstractBaseUser | None, assignment: Assignment, plan: Document) -> None:

@@ -6,6 +6,21 @@ import io
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def jobs_in_process(request):
+    """Jobs queued after a commit run in-process, even when REDIS_URL is set, except in tests
+    marked ``real_broker`` (those talk to a real Celery worker through Redis)."""
+    if request.node.get_closest_marker("real_broker"):
+        yield
+        return
+    from cascade.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def province(db):
     from tests.factories import make_unit

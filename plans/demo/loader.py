@@ -24,6 +24,7 @@ from plans import services as plan_services
 from plans.identifiers import parse_identifier
 from plans.importer import extract_plan, read_source
 from plans.importing import plan_import_preview, plan_import_save
+from reports.demo import load_demo_reports
 from plans.models import DocType, Document, DocumentStatus
 from units import services as unit_services
 from units.models import Role, Unit
@@ -221,4 +222,5 @@ def load_demo(seeds: tuple[str, ...] = SEEDS) -> DemoResult:
             implements=directive,
         )
     plans = [_load_seed(seed, centre) for seed in seeds]
+    load_demo_reports()
     return DemoResult(created=True, logins=_logins([d.issuer for d in plans if d.issuer]))

@@ -1027,12 +1027,23 @@ def _supporters(text: str) -> list[str]:
     return support
 
 
+# A deadline given under its own label ("Thời hạn: ngày 30/9/2023", "Thời gian hoàn thành:
+# quý III/2023"): everything after the colon up to the end of the sentence is the deadline.
+_LABELLED_DEADLINE: Final = re.compile(
+    r"(?:[Tt]hời hạn(?:\s+hoàn\s+thành)?|[Tt]hời gian(?:\s+(?:hoàn\s+thành|thực\s+hiện))?)"
+    r"\s*:\s*(?P<words>[^.;\n]+)"
+)
+
+
 def _deadline_text(text: str) -> str:
     """The deadline words of ``text`` exactly as written, or "".
 
-    A completion date beats a period ("hằng năm"), which beats "thường xuyên", which beats a
-    bare "định kỳ": "thường xuyên" and "định kỳ" are often said in passing next to a real date.
+    Words under a "Thời hạn:" label win; then a completion date beats a period ("hằng năm"),
+    which beats "thường xuyên", which beats a bare "định kỳ": "thường xuyên" and "định kỳ" are
+    often said in passing next to a real date.
     """
+    if labelled := _LABELLED_DEADLINE.search(text):
+        return _strip_end(labelled.group("words"))
     for pattern in _DEADLINE_KINDS:
         if match := pattern.search(text):
             return _strip_end(match.group(0))

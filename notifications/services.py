@@ -1,0 +1,775 @@
+"""Writes for notifications: the daily reminder sweep, assignment notices, the e-mail outbox,
+each person's choices, reminder policies, the schedules of the periodic jobs and the demo.
+
+Jobs (``notifications/jobs.py``) and commands only call these. Everything that must not be
+lost is a database row written in the caller's transaction; queueing a job happens after the
+commit and, when the broker is down, is skipped without failing the request: the periodic
+jobs pick the rows up when it is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Min, OuterRef, Subquery
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from notifications.models import (
+    EmailMode,
+    MailStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxEmail,
+    OutboxKind,
+    OutboxStatus,
+    PlanMute,
+    ReminderPolicy,
+    ScheduledJob,
+    UnitCalendar,
+)
+from notifications.selectors import PolicyBook, UnitMap, email_modes
+from notifications.sweep import LEADER_ROLES, STAFF_ROLES, Row, insert_for_members
+from plans.models import Document, DocumentStatus
+from tasks.models import Assignment, AssignmentRole, Occurrence, Task, TaskStatus
+from units.models import Membership, Unit
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 5000
+# A digest lists this many notifications at most, then says how many more are in the list.
+DIGEST_MAX_ITEMS = 100
+MAX_OFFSET_DAYS = 366
+
+
+# --- queueing jobs -----------------------------------------------------------------------
+
+
+def enqueue_on_commit(job_name: str, *args: Any) -> None:
+    """Queue ``notifications.jobs.<job_name>(*args)`` once the current transaction commits.
+
+    Without Redis (eager Celery) the job runs in-process right then. When the broker cannot
+    be reached the request still succeeds: the rows the job would act on are already in the
+    database and the periodic jobs handle them once the broker is back.
+    """
+
+    def send() -> None:
+        from kombu.exceptions import OperationalError
+
+        from notifications import jobs
+
+        try:
+            getattr(jobs, job_name).apply_async(args=args, retry=False)
+        except (OperationalError, ConnectionError, OSError) as error:
+            logger.warning(
+                "Could not queue %s (%s); the periodic job will catch up.", job_name, error
+            )
+
+    transaction.on_commit(send)
+
+
+# --- the daily sweep ---------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    """What one run created: notifications (escalations included) and, of them,
+    escalations; and the e-mails this run sent."""
+
+    notifications: int = 0
+    escalations: int = 0
+    emails: int = 0
+    occurrences: int = 0
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "notifications": self.notifications,
+            "emails": self.emails,
+            "escalations": self.escalations,
+        }
+
+
+def reminders_sweep(
+    *,
+    today: date | None = None,
+    batch_size: int | None = None,
+    after_batch: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Create the reminders, overdue notices and escalations due as of ``today``.
+
+    Walks the open occurrences of issued plans whose due date is within the largest reminder
+    offset or past, in keyset batches (``id > last``), each batch in its own transaction.
+    For each occurrence only the stage the day falls in is due (see ``Policy.lead_stages``),
+    so every reminder is created exactly once whatever the sweep's history: the database's
+    unique key (subject, kind, offset, recipient) turns repeats into no-ops. A worker killed
+    mid-sweep leaves whole batches behind; running the sweep again completes the rest.
+    """
+    today = today or timezone.localdate()
+    batch_size = batch_size or int(getattr(settings, "NOTIFICATIONS_SWEEP_BATCH", DEFAULT_BATCH))
+    book = PolicyBook.load()
+    units = UnitMap.load()
+    document_of = dict(
+        Task.objects.filter(document__status=DocumentStatus.ISSUED)
+        .order_by()
+        .values_list("pk", "document_id")
+    )
+    horizon = today + timedelta(days=book.max_offset())
+    result = SweepResult()
+    last = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Occurrence.objects.filter(pk__gt=last, due_on__lte=horizon)
+                .exclude(status=TaskStatus.DONE)
+                .order_by("pk")
+                .values_list("pk", "unit_id", "task_id", "due_on")[:batch_size]
+            )
+            if not batch:
+                break
+            last = batch[-1][0]
+            staff_rows, leader_rows = _rows_for_batch(batch, today, book, units, document_of)
+            result.notifications += insert_for_members(staff_rows, roles=STAFF_ROLES)
+            escalations = insert_for_members(leader_rows, roles=LEADER_ROLES)
+            result.escalations += escalations
+            result.notifications += escalations
+            result.occurrences += len(batch)
+        if after_batch is not None:
+            after_batch(last)
+    return result
+
+
+def _rows_for_batch(
+    batch: list[tuple[int, int, int, date]],
+    today: date,
+    book: PolicyBook,
+    units: UnitMap,
+    document_of: dict[int, int],
+) -> tuple[list[Row], list[Row]]:
+    staff_rows: list[Row] = []
+    leader_rows: list[Row] = []
+    support_wanted: list[tuple[int, int, int, date, str, int]] = []
+    for occurrence_id, unit_id, task_id, due_on in batch:
+        document_id = document_of.get(task_id)
+        if document_id is None:  # a draft or reference document: nothing is in force
+            continue
+        policy = book.policy_for(document_id=document_id, unit_path=units.path_of[unit_id])
+        days_left = (due_on - today).days
+        for kind, offset in policy.lead_stages(days_left):
+            if kind == NotificationKind.ESCALATION:
+                above = units.escalation_unit(unit_id)
+                if above is not None:
+                    leader_rows.append(
+                        (
+                            above,
+                            occurrence_id,
+                            task_id,
+                            document_id,
+                            unit_id,
+                            due_on,
+                            kind.value,
+                            offset,
+                        )
+                    )
+            else:
+                staff_rows.append(
+                    (
+                        unit_id,
+                        occurrence_id,
+                        task_id,
+                        document_id,
+                        unit_id,
+                        due_on,
+                        kind.value,
+                        offset,
+                    )
+                )
+        support = policy.support_stage(days_left)
+        if support is not None:
+            kind, offset = support
+            support_wanted.append((occurrence_id, task_id, document_id, due_on, kind.value, offset))
+    if support_wanted:
+        staff_rows += _support_rows(support_wanted, {row[0]: row[1] for row in batch})
+    return staff_rows, leader_rows
+
+
+def _support_rows(
+    wanted: list[tuple[int, int, int, date, str, int]], unit_of: dict[int, int]
+) -> list[Row]:
+    """Coordinating units' notices, one per task period (attached to the period's first open
+    lead occurrence, so a task with several leads does not repeat it)."""
+    task_ids = {task_id for _, task_id, *_ in wanted}
+    supporters: dict[int, list[int]] = defaultdict(list)
+    for task_id, unit_id in (
+        Assignment.objects.filter(task_id__in=task_ids, role=AssignmentRole.SUPPORT)
+        .order_by()
+        .values_list("task_id", "unit_id")
+    ):
+        supporters[task_id].append(unit_id)
+    if not supporters:
+        return []
+    first_open = {
+        (row["task_id"], row["due_on"]): row["first"]
+        for row in Occurrence.objects.filter(task_id__in=list(supporters))
+        .exclude(status=TaskStatus.DONE)
+        .order_by()
+        .values("task_id", "due_on")
+        .annotate(first=Min("pk"))
+    }
+    rows: list[Row] = []
+    for occurrence_id, task_id, document_id, due_on, kind, offset in wanted:
+        if first_open.get((task_id, due_on)) != occurrence_id:
+            continue
+        for unit_id in supporters.get(task_id, ()):
+            rows.append(
+                (
+                    unit_id,
+                    occurrence_id,
+                    task_id,
+                    document_id,
+                    unit_of[occurrence_id],
+                    due_on,
+                    kind,
+                    offset,
+                )
+            )
+    return rows
+
+
+def send_reminders(*, today: date | None = None, batch_size: int | None = None) -> SweepResult:
+    """The whole daily run, in-process: the sweep, then e-mails (immediate ones and today's
+    digests) into the outbox, then the outbox sent. What ``manage.py send_reminders`` does."""
+    today = today or timezone.localdate()
+    result = reminders_sweep(today=today, batch_size=batch_size)
+    emails_queue(today=today, digests=True, send_after_commit=False)
+    result.emails = outbox_send()
+    return result
+
+
+# --- assignment notices ------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_notices_create(*, task: Task) -> int:
+    """Tell the staff of each unit a task is given to what they were given and by when.
+
+    Only for tasks of issued plans (a draft tells nobody; call this again when it is
+    issued). Each assignment is told once per person, so calling it after every change of a
+    task's units only reaches the units newly given the task. Immediate e-mails go into the
+    outbox in the same transaction. Returns how many notifications were created.
+    """
+    document = task.document
+    if document.status != DocumentStatus.ISSUED:
+        return 0
+    assignments = list(task.assignments.all())
+    if not assignments:
+        return 0
+    members: dict[int, list[int]] = defaultdict(list)
+    for unit_id, user_id in (
+        Membership.objects.filter(
+            unit__in=[a.unit_id for a in assignments],
+            role__in=STAFF_ROLES,
+            user__is_active=True,
+        )
+        .order_by()
+        .values_list("unit_id", "user_id")
+    ):
+        members[unit_id].append(user_id)
+    muted = set(PlanMute.objects.filter(document=document).values_list("user_id", flat=True))
+    due_on = (
+        Occurrence.objects.filter(task=task)
+        .exclude(status=TaskStatus.DONE)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    ) or task.due_on
+    wanted = [
+        Notification(
+            recipient_id=user_id,
+            kind=NotificationKind.ASSIGNED,
+            offset_days=0,
+            assignment=assignment,
+            task=task,
+            document=document,
+            unit_id=assignment.unit_id,
+            due_on=due_on,
+        )
+        for assignment in assignments
+        for user_id in members.get(assignment.unit_id, ())
+        if user_id not in muted
+    ]
+    if not wanted:
+        return 0
+    before = Notification.objects.filter(assignment__in=assignments).count()
+    Notification.objects.bulk_create(wanted, ignore_conflicts=True)
+    created = Notification.objects.filter(assignment__in=assignments).count() - before
+    if created:
+        recipients = {n.recipient_id for n in wanted}
+        emails_queue(today=timezone.localdate(), digests=False, user_ids=recipients)
+    return created
+
+
+def assignment_notices_for_document(*, document: Document) -> int:
+    """Assignment notices for every task of a plan (when it is issued)."""
+    return sum(assignment_notices_create(task=task) for task in document.tasks.all())
+
+
+# --- e-mail ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def emails_queue(
+    *,
+    today: date,
+    digests: bool = True,
+    user_ids: set[int] | None = None,
+    send_after_commit: bool = True,
+) -> int:
+    """Put pending notifications into the outbox: one e-mail each for people who chose
+    immediate e-mail and, when ``digests``, one digest a day for the others (notifications
+    arriving after today's digest wait for tomorrow's). Notifications of people without an
+    address or who chose no e-mail are marked as not e-mailed. The send job is queued after
+    the commit unless ``send_after_commit`` is false (the caller sends). Returns e-mails
+    queued."""
+    pending = Notification.objects.filter(mail_status=MailStatus.PENDING)
+    if user_ids is not None:
+        pending = pending.filter(recipient_id__in=user_ids)
+    recipients = set(pending.order_by().values_list("recipient_id", flat=True).distinct())
+    if not recipients:
+        return 0
+    User = get_user_model()
+    address = dict(User.objects.filter(pk__in=recipients).values_list("pk", "email"))
+    modes = email_modes(recipients)
+    silent = {pk for pk in recipients if not address.get(pk) or modes[pk] == EmailMode.NONE}
+    if silent:
+        pending.filter(recipient_id__in=silent).update(mail_status=MailStatus.NONE)
+    queued = 0
+    immediate = [pk for pk in recipients - silent if modes[pk] == EmailMode.IMMEDIATE]
+    for notification in pending.filter(recipient_id__in=immediate).order_by("id"):
+        email = OutboxEmail.objects.create(
+            recipient_id=notification.recipient_id,
+            to_address=address[notification.recipient_id],
+            kind=OutboxKind.IMMEDIATE,
+        )
+        notification.email, notification.mail_status = email, MailStatus.QUEUED
+        notification.save(update_fields=["email", "mail_status"])
+        queued += 1
+    if digests:
+        digest_users = sorted(pk for pk in recipients - silent if modes[pk] == EmailMode.DIGEST)
+        had_one = set(
+            OutboxEmail.objects.filter(recipient__in=digest_users, digest_on=today).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        new = [
+            OutboxEmail(
+                recipient_id=pk, to_address=address[pk], kind=OutboxKind.DIGEST, digest_on=today
+            )
+            for pk in digest_users
+            if pk not in had_one
+        ]
+        OutboxEmail.objects.bulk_create(new, batch_size=1000)
+        # Each new digest takes every pending notification of its person, in one statement
+        # (one digest a person a day: the unique constraint makes the match exact).
+        pending.filter(recipient_id__in=[email.recipient_id for email in new]).update(
+            email=Subquery(
+                OutboxEmail.objects.filter(
+                    recipient_id=OuterRef("recipient_id"), digest_on=today
+                ).values("pk")[:1]
+            ),
+            mail_status=MailStatus.QUEUED,
+        )
+        queued += len(new)
+    if queued and send_after_commit:
+        enqueue_on_commit("send_outbox")
+    return queued
+
+
+def _compose(email: OutboxEmail) -> EmailMultiAlternatives | None:
+    """The message for an outbox row, from its notifications (on plans the person may still
+    read). None when nothing is left to tell."""
+    user = email.recipient
+    mine = email.notifications.filter(
+        document__in=Document.objects.visible_to(user) if user else Document.objects.none()
+    )
+    items = list(
+        mine.select_related("task", "document", "unit").order_by("document_id", "due_on", "id")[
+            :DIGEST_MAX_ITEMS
+        ]
+    )
+    if not items:
+        return None
+    more = mine.count() - len(items) if len(items) == DIGEST_MAX_ITEMS else 0
+    site = getattr(settings, "NOTIFICATIONS_SITE_URL", "").rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"email": email, "items": items, "more": more, "site": site, "user": user}
+        if email.kind == OutboxKind.DIGEST:
+            subject = _("Cascade: %(count)s notifications for %(day)s") % {
+                "count": len(items) + more,
+                "day": email.digest_on.strftime("%d/%m/%Y") if email.digest_on else "",
+            }
+        else:
+            subject = _("Cascade: %(kind)s — %(plan)s") % {
+                "kind": items[0].get_kind_display(),
+                "plan": items[0].document.identifier or items[0].document.title[:60],
+            }
+        body = render_to_string("notifications/email.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split())[:255],
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_address],
+    )
+    return message
+
+
+# Errors meaning "the mail server is unreachable": keep trying, never give up on them.
+_TRANSIENT = (OSError, ConnectionError, TimeoutError)
+
+
+def outbox_send(*, limit: int = 1000, now: datetime | None = None) -> int:
+    """Send pending outbox rows whose time has come, one transaction each (a row is locked
+    while it is sent, so two senders never send the same one). A failure keeps the row
+    pending with a growing delay; an error about the message itself (a refused address)
+    marks it failed after ``NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS``. Returns how many were sent."""
+    from django.core.mail import mailers
+
+    max_attempts = int(getattr(settings, "NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS", 10))
+    sent = 0
+    skipped: list[int] = []
+    for _round in range(limit):
+        with transaction.atomic():
+            moment = now or timezone.now()
+            email = (
+                OutboxEmail.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=moment)
+                .exclude(pk__in=skipped)
+                .select_related("recipient")
+                .order_by("next_attempt_at", "pk")
+                .first()
+            )
+            if email is None:
+                break
+            try:
+                message = _compose(email)
+                if message is None:
+                    email.status, email.last_error = OutboxStatus.FAILED, "nothing to send"
+                    email.save(update_fields=["status", "last_error"])
+                    continue
+                mailers.default.send_messages([message])
+            except Exception as error:
+                email.attempts += 1
+                email.last_error = f"{type(error).__name__}: {error}"[:2000]
+                delay = min(2 ** min(email.attempts, 10), 60) * 60
+                email.next_attempt_at = moment + timedelta(seconds=delay)
+                if email.attempts >= max_attempts and not isinstance(error, _TRANSIENT):
+                    email.status = OutboxStatus.FAILED
+                email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+                skipped.append(email.pk)
+                logger.warning("E-mail %s not sent: %s", email.pk, email.last_error)
+                continue
+            email.subject, email.body = message.subject, message.body
+            email.status, email.sent_at = OutboxStatus.SENT, timezone.now()
+            email.attempts += 1
+            email.last_error = ""
+            email.save(
+                update_fields=["subject", "body", "status", "sent_at", "attempts", "last_error"]
+            )
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def outbox_retry(*, actor: AbstractBaseUser | None, emails: list[OutboxEmail]) -> int:
+    """Put failed e-mails back in the queue (from the admin)."""
+    count = 0
+    for email in emails:
+        if email.status == OutboxStatus.FAILED:
+            email.status, email.attempts, email.next_attempt_at = (
+                OutboxStatus.PENDING,
+                0,
+                timezone.now(),
+            )
+            email.save(update_fields=["status", "attempts", "next_attempt_at"])
+            audit_record(actor=actor, action="outbox_retry", instance=email)
+            count += 1
+    if count:
+        enqueue_on_commit("send_outbox")
+    return count
+
+
+# --- reading notifications ---------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: AbstractBaseUser, notification: Notification) -> None:
+    """Mark one of the actor's own notifications as read."""
+    if notification.recipient_id != actor.pk:
+        raise PermissionDenied(_("This notification is not yours."))
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor: AbstractBaseUser) -> int:
+    """Mark every unread notification of the actor as read; returns how many."""
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- a person's choices ------------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def preference_for(*, user: AbstractBaseUser) -> NotificationPreference:
+    """The person's preferences, created with the defaults (and a calendar secret) on first
+    use."""
+    preference = NotificationPreference.objects.filter(user=user).first()
+    if preference is None:
+        try:
+            with transaction.atomic():
+                preference = NotificationPreference.objects.create(
+                    user=user, calendar_token=_new_token()
+                )
+        except IntegrityError:
+            preference = NotificationPreference.objects.get(user=user)
+    return preference
+
+
+@transaction.atomic
+def preference_update(
+    *, actor: AbstractBaseUser, email_mode: str, muted: list[Document]
+) -> NotificationPreference:
+    """Set how the actor is e-mailed and which plans they do not want reminders about."""
+    if email_mode not in EmailMode.values:
+        raise ValidationError({"email_mode": _("Choose how you want to be e-mailed.")})
+    visible = set(
+        Document.objects.visible_to(actor)
+        .filter(pk__in=[d.pk for d in muted])
+        .values_list("pk", flat=True)
+    )
+    if len(visible) != len({d.pk for d in muted}):
+        raise ValidationError({"muted": _("You can only mute plans you can see.")})
+    preference = preference_for(user=actor)
+    before = {
+        "email_mode": preference.email_mode,
+        "muted": sorted(PlanMute.objects.filter(user=actor).values_list("document_id", flat=True)),
+    }
+    preference.email_mode = email_mode
+    preference.save(update_fields=["email_mode"])
+    PlanMute.objects.filter(user=actor).exclude(document__in=visible).delete()
+    PlanMute.objects.bulk_create(
+        [PlanMute(user=actor, document_id=pk) for pk in visible], ignore_conflicts=True
+    )
+    after = {"email_mode": email_mode, "muted": sorted(visible)}
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    audit_record(
+        actor=actor, action="notification_preferences", instance=preference, changes=changes
+    )
+    return preference
+
+
+@transaction.atomic
+def plan_mute_set(*, actor: AbstractBaseUser, document: Document, muted: bool) -> None:
+    """Mute or unmute one plan for the actor."""
+    if not Document.objects.visible_to(actor).filter(pk=document.pk).exists():
+        raise PermissionDenied(_("You cannot see this plan."))
+    if muted:
+        PlanMute.objects.get_or_create(user=actor, document=document)
+    else:
+        PlanMute.objects.filter(user=actor, document=document).delete()
+    audit_record(actor=actor, action="plan_mute" if muted else "plan_unmute", instance=document)
+
+
+@transaction.atomic
+def calendar_token_regenerate(*, actor: AbstractBaseUser) -> NotificationPreference:
+    """Give the actor a new personal calendar secret; the old feed address stops working."""
+    preference = preference_for(user=actor)
+    preference.calendar_token = _new_token()
+    preference.save(update_fields=["calendar_token"])
+    audit_record(actor=actor, action="calendar_token_regenerate", instance=preference)
+    return preference
+
+
+def unit_calendar_for(*, unit: Unit) -> UnitCalendar:
+    """The unit's calendar secret, created on first use."""
+    calendar = UnitCalendar.objects.filter(unit=unit).first()
+    if calendar is None:
+        try:
+            with transaction.atomic():
+                calendar = UnitCalendar.objects.create(unit=unit, token=_new_token())
+        except IntegrityError:
+            calendar = UnitCalendar.objects.get(unit=unit)
+    return calendar
+
+
+@transaction.atomic
+def unit_calendar_regenerate(*, actor: AbstractBaseUser, unit: Unit) -> UnitCalendar:
+    """Give a unit's feed a new secret (its staff and administrators may)."""
+    if not Unit.objects.editable_by(actor).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("You may not change this unit's calendar."))
+    calendar = unit_calendar_for(unit=unit)
+    calendar.token = _new_token()
+    calendar.save(update_fields=["token"])
+    audit_record(actor=actor, action="calendar_token_regenerate", instance=calendar)
+    return calendar
+
+
+# --- reminder policies -------------------------------------------------------------------
+
+
+def _clean_offsets(offsets: list[int]) -> list[int]:
+    try:
+        cleaned = sorted({int(o) for o in offsets}, reverse=True)
+    except (TypeError, ValueError):
+        raise ValidationError({"offsets": _("Give whole numbers of days.")}) from None
+    if any(o < 0 or o > MAX_OFFSET_DAYS for o in cleaned):
+        raise ValidationError(
+            {"offsets": _("Days before must be between 0 and %(max)s.") % {"max": MAX_OFFSET_DAYS}}
+        )
+    return cleaned
+
+
+@transaction.atomic
+def reminder_policy_set(
+    *,
+    actor: AbstractBaseUser | None,
+    unit: Unit | None = None,
+    document: Document | None = None,
+    offsets: list[int],
+    escalate_after_days: int,
+    notify_support: bool = True,
+) -> ReminderPolicy:
+    """Set when reminders go out for a plan, or for a unit and the units below it."""
+    if (unit is None) == (document is None):
+        raise ValidationError(_("A reminder policy is for one unit or one plan."))
+    if actor is not None and not actor.is_superuser:
+        allowed = (
+            Unit.objects.editable_by(actor).filter(pk=unit.pk).exists()
+            if unit
+            else Document.objects.editable_by(actor).filter(pk=document.pk).exists()
+        )
+        if not allowed:
+            raise PermissionDenied(_("You may not change reminders here."))
+    if escalate_after_days < 0 or escalate_after_days > MAX_OFFSET_DAYS:
+        raise ValidationError({"escalate_after_days": _("Give a number of days from 0 to 366.")})
+    cleaned = _clean_offsets(offsets)
+    policy, _created = ReminderPolicy.objects.update_or_create(
+        unit=unit,
+        document=document,
+        defaults={
+            "offsets": cleaned,
+            "escalate_after_days": escalate_after_days,
+            "notify_support": notify_support,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="reminder_policy",
+        instance=policy,
+        changes={"offsets": cleaned, "escalate_after_days": escalate_after_days},
+    )
+    return policy
+
+
+# --- schedules ---------------------------------------------------------------------------
+
+# The periodic jobs and their default times (cron fields, project time zone).
+DEFAULT_SCHEDULES = [
+    {
+        "name": "Generate report requests",
+        "job": "reports.jobs.generate_report_requests",
+        "minute": "30",
+        "hour": "5",
+        "description": "Creates the report requests of periods that have begun or begin soon.",
+    },
+    {
+        "name": "Daily reminder sweep",
+        "job": "notifications.jobs.sweep_reminders",
+        "minute": "0",
+        "hour": "6",
+        "description": "Reminders, overdue notices, escalations, then e-mails and digests.",
+    },
+    {
+        "name": "Send queued e-mails",
+        "job": "notifications.jobs.send_outbox",
+        "minute": "*/5",
+        "hour": "*",
+        "description": "Sends the outbox; e-mails the mail server refused are retried.",
+    },
+]
+
+
+def schedules_ensure() -> int:
+    """Create the default schedules that are missing (an administrator's changes to existing
+    ones are kept). Returns how many were created."""
+    created = 0
+    for spec in DEFAULT_SCHEDULES:
+        _row, made = ScheduledJob.objects.get_or_create(name=spec["name"], defaults=spec)
+        created += made
+    return created
+
+
+@transaction.atomic
+def scheduled_job_claim(*, job: ScheduledJob, now: datetime) -> bool:
+    """Record that ``job`` runs now, unless another scheduler already did (so two schedulers
+    never start the same run)."""
+    return bool(
+        ScheduledJob.objects.filter(pk=job.pk, last_run_at=job.last_run_at).update(last_run_at=now)
+    )
+
+
+# --- demo --------------------------------------------------------------------------------
+
+DEMO_TASK_TEXT = "Rà soát, báo cáo tiến độ triển khai Kế hoạch (nhiệm vụ minh họa nhắc việc)"
+
+
+def demo_reminders(*, today: date | None = None) -> SweepResult:
+    """Make the demo's reminders visible on the day it is loaded.
+
+    For each issued demo plan whose issuing unit has a demo login, add (once) two small
+    tasks led by that unit: one due in three days and one overdue by ten days (so it is also
+    escalated); give the demo logins an example address so their digest shows in the
+    console; then run the day's sweep, queue the digests and send them."""
+    from tasks.services import Assignees, task_create
+
+    today = today or timezone.localdate()
+    staffed = set(Membership.objects.filter(role__in=STAFF_ROLES).values_list("unit_id", flat=True))
+    plans = Document.objects.filter(
+        status=DocumentStatus.ISSUED, issuer__in=staffed, tasks__isnull=False
+    ).distinct()
+    for plan in plans:
+        if plan.tasks.filter(text__startswith=DEMO_TASK_TEXT).exists():
+            continue
+        for days, label in ((3, "sắp đến hạn"), (-10, "quá hạn")):
+            due = today + timedelta(days=days)
+            task_create(
+                actor=None,
+                document=plan,
+                text=f"{DEMO_TASK_TEXT} — {label}",
+                deadline_text=f"ngày {due.day}/{due.month}/{due.year}",
+                assignees=Assignees(lead=[plan.issuer]),
+            )
+    User = get_user_model()
+    for user in User.objects.filter(email="", memberships__isnull=False).distinct():
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    return send_reminders(today=today)
