@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
-from notifications import services as notification_services
 from cascade.services import atomic_service
+from notifications import services as notification_services
 from plans.models import Document
 from tasks.deadlines import Schedule
 from tasks.models import (

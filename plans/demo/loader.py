@@ -24,8 +24,8 @@ from plans import services as plan_services
 from plans.identifiers import parse_identifier
 from plans.importer import extract_plan, read_source
 from plans.importing import plan_import_preview, plan_import_save
-from reports.demo import load_demo_reports
 from plans.models import DocType, Document, DocumentStatus
+from reports.demo import load_demo_reports
 from units import services as unit_services
 from units.models import Role, Unit
 from units.selectors import resolve_unit
