@@ -31,6 +31,7 @@ def _editor_payload(report, **data) -> dict:
 def test_the_list_shows_what_my_unit_sends_and_what_it_receives(db, client):
     chain = build_chain(communes=2)
     client.force_login(member(chain.district, Role.STAFF))
+    client.cookies["django_language"] = "en"  # the headings below are read in English
     page = client.get(reverse("reports:list")).content.decode()
     sends, receives = page.split("Reports sent to your units")
     assert "Huyện ủy Hai" in sends and "Tỉnh ủy Một" in sends
