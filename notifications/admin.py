@@ -20,7 +20,16 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind", "offset_days", "due_on", "unit", "read_at"]
     list_filter = ["kind", "mail_status"]
     search_fields = ["recipient__username", "unit__name", "document__identifier"]
-    raw_id_fields = ["recipient", "occurrence", "assignment", "task", "document", "unit", "email"]
+    raw_id_fields = [
+        "recipient",
+        "occurrence",
+        "assignment",
+        "report_request",
+        "task",
+        "document",
+        "unit",
+        "email",
+    ]
     date_hierarchy = "created_at"
 
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Document
+from reports.models import ReportRequest
 from tasks.models import Assignment, Occurrence, Task
 from units.models import Unit
 
@@ -34,8 +35,8 @@ class Notification(models.Model):
     """One thing one person is told, in the application and (by their choice) by e-mail.
 
     Its natural key is (subject, kind, offset, recipient), enforced by the database: the
-    subject is the occurrence that falls due or, for an assignment notice, the assignment.
-    Report requests will be a third nullable subject with its own unique constraint. The sweep
+    subject is the occurrence that falls due, the report request whose report is owed or, for
+    an assignment notice, the assignment (exactly one of them is set). The sweep
     inserts with "on conflict do nothing", so running it twice, or again after a worker was
     killed half-way, creates nothing twice and leaves nothing out.
     """
@@ -58,6 +59,14 @@ class Notification(models.Model):
     )
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    report_request = models.ForeignKey(
+        ReportRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("report"),
     )
     task = models.ForeignKey(
         Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -102,9 +111,27 @@ class Notification(models.Model):
                 condition=Q(assignment__isnull=False),
                 name="notification_once_per_assignment",
             ),
+            models.UniqueConstraint(
+                fields=["report_request", "kind", "offset_days", "recipient"],
+                condition=Q(report_request__isnull=False),
+                name="notification_once_per_report_request",
+            ),
             models.CheckConstraint(
-                condition=Q(occurrence__isnull=False, assignment__isnull=True)
-                | Q(occurrence__isnull=True, assignment__isnull=False),
+                condition=Q(
+                    occurrence__isnull=False,
+                    assignment__isnull=True,
+                    report_request__isnull=True,
+                )
+                | Q(
+                    occurrence__isnull=True,
+                    assignment__isnull=False,
+                    report_request__isnull=True,
+                )
+                | Q(
+                    occurrence__isnull=True,
+                    assignment__isnull=True,
+                    report_request__isnull=False,
+                ),
                 name="notification_one_subject",
             ),
         ]

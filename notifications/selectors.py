@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from notifications.models import (
     EmailMode,
@@ -21,6 +21,7 @@ from notifications.models import (
     UnitCalendar,
 )
 from plans.models import Document, DocumentStatus
+from reports.models import ReportRequest
 from tasks.models import Occurrence, TaskStatus
 from units.models import Membership, Role, Unit, ancestor_paths, memberships_of
 
@@ -177,9 +178,17 @@ def notifications_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Not
     if not user.is_authenticated:
         return Notification.objects.none()
     return (
-        Notification.objects.filter(recipient=user, document__in=Document.objects.visible_to(user))
-        .select_related("task", "document", "unit")
+        Notification.objects.filter(readable_q(user), recipient=user)
+        .select_related("task", "document", "unit", "report_request")
         .order_by("-created_at", "-id")
+    )
+
+
+def readable_q(user: AbstractBaseUser) -> Q:
+    """Notifications whose subject ``user`` may still read: the plan of a task's, the report
+    of a report request's."""
+    return Q(report_request__isnull=True, document__in=Document.objects.visible_to(user)) | Q(
+        report_request__in=ReportRequest.objects.visible_to(user)
     )
 
 

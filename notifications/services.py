@@ -43,7 +43,7 @@ from notifications.models import (
     ScheduledJob,
     UnitCalendar,
 )
-from notifications.selectors import PolicyBook, UnitMap, email_modes
+from notifications.selectors import PolicyBook, UnitMap, email_modes, readable_q
 from notifications.sweep import LEADER_ROLES, STAFF_ROLES, Row, insert_for_members
 from plans.models import Document, DocumentStatus
 from tasks.models import Assignment, AssignmentRole, Occurrence, Task, TaskStatus
@@ -95,6 +95,7 @@ class SweepResult:
     escalations: int = 0
     emails: int = 0
     occurrences: int = 0
+    report_requests: int = 0
 
     def summary(self) -> dict[str, int]:
         return {
@@ -118,6 +119,7 @@ def reminders_sweep(
     so every reminder is created exactly once whatever the sweep's history: the database's
     unique key (subject, kind, offset, recipient) turns repeats into no-ops. A worker killed
     mid-sweep leaves whole batches behind; running the sweep again completes the rest.
+    Then the reports still owed are reminded about the same way (``_report_reminders``).
     """
     today = today or timezone.localdate()
     batch_size = batch_size or int(getattr(settings, "NOTIFICATIONS_SWEEP_BATCH", DEFAULT_BATCH))
@@ -150,7 +152,94 @@ def reminders_sweep(
             result.occurrences += len(batch)
         if after_batch is not None:
             after_batch(last)
+    _report_reminders(result, today=today, horizon=horizon, book=book, units=units)
     return result
+
+
+def _report_reminders(
+    result: SweepResult, *, today: date, horizon: date, book: PolicyBook, units: UnitMap
+) -> None:
+    """Reminders about reports still owed (not started, draft or returned) due by
+    ``horizon``: the same stages as an occurrence's for the reporting unit's staff and
+    administrators, and the escalation to the leaders of the receiving unit (or, when it has
+    no leader account, of the nearest unit above it that has one). Requests are few, so this
+    is a plain loop and one ``bulk_create(ignore_conflicts=True)`` per role: the unique key
+    (report request, kind, offset, recipient) makes a repeat a no-op."""
+    from reports.selectors import open_requests_due
+
+    requests = list(open_requests_due(by=horizon))
+    if not requests:
+        return
+    staff_wanted: list[tuple[int, int, int, int, date, str, int]] = []
+    leader_wanted: list[tuple[int, int, int, int, date, str, int]] = []
+    for request_id, unit_id, receiver_id, document_id, due_on in requests:
+        policy = book.policy_for(document_id=document_id, unit_path=units.path_of[unit_id])
+        for kind, offset in policy.lead_stages((due_on - today).days):
+            if kind == NotificationKind.ESCALATION:
+                target = (
+                    receiver_id
+                    if receiver_id in units.with_leaders
+                    else units.escalation_unit(receiver_id)
+                )
+                if target is not None:
+                    leader_wanted.append(
+                        (target, request_id, document_id, unit_id, due_on, kind.value, offset)
+                    )
+            else:
+                staff_wanted.append(
+                    (unit_id, request_id, document_id, unit_id, due_on, kind.value, offset)
+                )
+    result.report_requests += len(requests)
+    with transaction.atomic():
+        result.notifications += _insert_report_notifications(staff_wanted, roles=STAFF_ROLES)
+        escalations = _insert_report_notifications(leader_wanted, roles=LEADER_ROLES)
+        result.escalations += escalations
+        result.notifications += escalations
+
+
+def _insert_report_notifications(
+    wanted: list[tuple[int, int, int, int, date, str, int]], *, roles: tuple[str, ...]
+) -> int:
+    """One notification per wanted row and per active member of its target unit with one of
+    ``roles`` (except those who muted the plan); returns how many were new."""
+    if not wanted:
+        return 0
+    targets = {row[0] for row in wanted}
+    members: dict[int, list[int]] = defaultdict(list)
+    for unit_id, user_id in (
+        Membership.objects.filter(unit__in=targets, role__in=roles, user__is_active=True)
+        .order_by()
+        .values_list("unit_id", "user_id")
+        .distinct()
+    ):
+        members[unit_id].append(user_id)
+    muted = set(
+        PlanMute.objects.filter(document__in={row[2] for row in wanted}).values_list(
+            "user_id", "document_id"
+        )
+    )
+    new = [
+        Notification(
+            recipient_id=user_id,
+            kind=kind,
+            offset_days=offset,
+            report_request_id=request_id,
+            document_id=document_id,
+            unit_id=unit_id,
+            due_on=due_on,
+        )
+        for target, request_id, document_id, unit_id, due_on, kind, offset in wanted
+        for user_id in members.get(target, ())
+        if (user_id, document_id) not in muted
+    ]
+    if not new:
+        return 0
+    subjects = Notification.objects.filter(
+        report_request__in={row[1] for row in wanted}, kind__in={row[5] for row in wanted}
+    )
+    before = subjects.count()
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    return subjects.count() - before
 
 
 def _rows_for_batch(
@@ -403,13 +492,11 @@ def _compose(email: OutboxEmail) -> EmailMultiAlternatives | None:
     """The message for an outbox row, from its notifications (on plans the person may still
     read). None when nothing is left to tell."""
     user = email.recipient
-    mine = email.notifications.filter(
-        document__in=Document.objects.visible_to(user) if user else Document.objects.none()
-    )
+    mine = email.notifications.filter(readable_q(user)) if user else email.notifications.none()
     items = list(
-        mine.select_related("task", "document", "unit").order_by("document_id", "due_on", "id")[
-            :DIGEST_MAX_ITEMS
-        ]
+        mine.select_related("task", "document", "unit", "report_request").order_by(
+            "document_id", "due_on", "id"
+        )[:DIGEST_MAX_ITEMS]
     )
     if not items:
         return None

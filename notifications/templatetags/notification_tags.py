@@ -26,10 +26,26 @@ def unread_notifications(context: template.Context) -> int:
 
 @register.filter
 def notification_link(notification: Notification) -> str:
-    """Where a notification leads: its task's page (or its plan's)."""
+    """Where a notification leads: its report's page, its task's, or its plan's."""
+    if notification.report_request_id:
+        return reverse("reports:detail", args=[notification.report_request_id])
     if notification.task_id:
         return reverse("task", args=[notification.task_id])
     return reverse("document", args=[notification.document_id])
+
+
+@register.filter
+def notification_subject(notification: Notification) -> str:
+    """What the notification is about, in a few words: the task, the report, or the plan."""
+    if notification.report_request_id:
+        report = notification.report_request
+        return _("Report of %(unit)s for %(period)s") % {
+            "unit": notification.unit.name,
+            "period": report.period_label,
+        }
+    if notification.task_id and notification.task.text:
+        return notification.task.text
+    return notification.document.title
 
 
 @register.filter
@@ -39,6 +55,8 @@ def notification_text(notification: Notification, today: date | None = None) -> 
     kind = notification.kind
     due = notification.due_on.strftime("%d/%m/%Y") if notification.due_on else ""
     unit = notification.unit.name
+    if notification.report_request_id:
+        return _report_text(notification, today, unit=unit, due=due)
     if kind in (NotificationKind.DUE_SOON, NotificationKind.SUPPORT_DUE):
         days = (notification.due_on - today).days if notification.due_on else 0
         if days <= 0:
@@ -64,3 +82,24 @@ def notification_text(notification: Notification, today: date | None = None) -> 
     if due:
         return _("%(unit)s was given a task, due %(due)s") % {"unit": unit, "due": due}
     return _("%(unit)s was given a task") % {"unit": unit}
+
+
+def _report_text(notification: Notification, today: date, *, unit: str, due: str) -> str:
+    """One line about a report still owed: whose report, for which period, by when."""
+    kind = notification.kind
+    period = notification.report_request.period_label
+    values = {"unit": unit, "period": period, "due": due}
+    if kind == NotificationKind.DUE_SOON:
+        days = (notification.due_on - today).days if notification.due_on else 0
+        if days <= 0:
+            return _("%(unit)s's report for %(period)s is due today (%(due)s)") % values
+        return _("%(unit)s's report for %(period)s is due on %(due)s, in %(days)s days") % {
+            **values,
+            "days": days,
+        }
+    if kind == NotificationKind.ESCALATION:
+        return _(
+            "%(unit)s, a unit reporting to yours, is %(days)s days late with its report for "
+            "%(period)s (due %(due)s)"
+        ) % {**values, "days": (today - notification.due_on).days if notification.due_on else 0}
+    return _("%(unit)s's report for %(period)s is overdue since %(due)s") % values
