@@ -15,6 +15,7 @@ COPY tasks tasks
 COPY reports reports
 COPY audit audit
 COPY notifications notifications
+COPY dashboard dashboard
 RUN pip install --no-cache-dir ".[prod]"
 COPY . .
 RUN DEBUG=false SECRET_KEY=build-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tasks",
     "reports",
     "notifications",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from dashboard.services import rollups_mark, rollups_settle
 from tasks.deadlines import Schedule, parse_deadline
 from tasks.models import Assignment, AssignmentRole, DeadlineKind, Occurrence, Task, TaskStatus
 
@@ -89,6 +90,7 @@ def sync_occurrences(
     wanted = set(due_dates(task, until=until))
     if not wanted and created:
         return 0
+    mark = rollups_mark(task=task, empty=created)
     if leads is None:
         leads = list(task.assignments.filter(role=AssignmentRole.LEAD).only("pk", "unit_id"))
     existing: set[tuple[int, date]] = set()
@@ -106,6 +108,7 @@ def sync_occurrences(
         if (a.pk, day) not in existing
     ]
     Occurrence.objects.bulk_create(new, ignore_conflicts=True)
+    rollups_settle(mark, new)
     return len(new)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
 from cascade.services import atomic_service
+from dashboard.services import rollups_forget, rollups_mark, rollups_settle
 from notifications import services as notification_services
 from plans.models import Document
 from tasks.deadlines import Schedule
@@ -111,6 +112,7 @@ def _assign(task: Task, assignees: Assignees, *, created: bool = False) -> list[
     existing = {a.unit_id: a for a in task.assignments.all()} if task.pk and not created else {}
     for unit_pk, assignment in existing.items():
         if unit_pk not in wanted and not assignment.updates.exists():
+            rollups_forget(assignment=assignment)
             assignment.delete()
     new: list[Assignment] = []
     for unit_pk, (unit, role, group) in wanted.items():
@@ -349,8 +351,10 @@ def progress_add(
         assignment=assignment, author=actor, note=note, status=status, occurrence=occurrence
     )
     if occurrence is not None:
+        mark = rollups_mark(occurrence=occurrence)
         occurrence.status, occurrence.completed_on = status, done_on
         occurrence.save(update_fields=["status", "completed_on"])
+        rollups_settle(mark)
     for upload in files:
         ProgressAttachment.objects.create(
             update=update, file=upload, name=upload.name[:255], size=upload.size
@@ -402,10 +406,12 @@ def _fulfil_from_existing_plans(actor: AbstractBaseUser | None, task: Task) -> N
 
 
 def _link_plan(actor: AbstractBaseUser | None, assignment: Assignment, plan: Document) -> None:
+    mark = rollups_mark(assignment=assignment)
     assignment.fulfilled_by = plan
     assignment.status = TaskStatus.DONE
     assignment.completed_on = plan.issued_on or timezone.localdate()
     assignment.save(update_fields=["fulfilled_by", "status", "completed_on"])
+    rollups_settle(mark)
     _refresh_task_status(assignment.task)
     audit_record(
         actor=actor, action="fulfil", instance=assignment, changes={"fulfilled_by": plan.pk}

@@ -1,0 +1,115 @@
+"""The leader's dashboard: one page, htmx fragments (the whole dashboard when a filter
+changes or a unit is drilled into, one level of the unit tree when it is opened) and
+downloads. Every one reads its filters through ``dashboard.filters.resolve``, which applies
+the one scoping rule, and its figures through ``dashboard.selectors``."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
+
+from dashboard import charts, exports, reporting, selectors
+from dashboard.filters import Filters, NoAccess, NoDirective, period_options, resolve
+from dashboard.targets import figures
+from units.models import Bloc, Level, Unit
+
+
+def _filters(request: HttpRequest) -> Filters:
+    return resolve(request.user, request.GET, today=timezone.localdate())
+
+
+def page_context(filters: Filters) -> dict:
+    """Everything on the page, in a fixed number of queries whatever the data."""
+    # The first level of the unit tree covers every unit in scope: its sums are the totals.
+    level = selectors.tree_level(filters, filters.scope.unit)
+    states, coverage = level.states, level.coverage
+    plans = selectors.plan_choices(filters)
+    plan_rows, other_plans = selectors.states_by_plan(filters, plans, states)
+    trend = selectors.trend(filters)
+    directives = list(selectors.directive_choices(filters.user))
+    if filters.directive.pk not in {d.pk for d in directives}:
+        directives.insert(0, filters.directive)
+    first_year = filters.directive.issued_on.year if filters.directive.issued_on else None
+    first_year = min(first_year or filters.today.year, filters.today.year)
+    return {
+        "filters": filters,
+        "ancestors": selectors.ancestors_in_reach(filters),
+        "directives": directives,
+        "plans": [p for p in plans if p.pk != filters.directive.pk],
+        "period_groups": period_options(first_year, filters.today.year + 1),
+        "blocs": Bloc.choices,
+        "levels": Level.choices,
+        "states": states,
+        "state_bar": charts.stacked_bar([(k, label, n) for k, label, n, _p in states.rows()]),
+        "plan_rows": plan_rows,
+        "other_plans": other_plans,
+        "trend": trend,
+        "trend_chart": charts.trend_chart([(p.month, p.due, p.completed) for p in trend]),
+        "overdue": selectors.overdue_list(filters, limit=20),
+        "coverage": coverage,
+        "coverage_bar": charts.stacked_bar([(k, label, n) for k, label, n, _p in coverage.rows()]),
+        "coverage_list": selectors.coverage_list(filters, limit=30),
+        "level": level,
+        "targets": figures(filters),
+        "reports": reporting.report_status(filters, limit=30),
+        "laggards": selectors.laggards(filters, limit=10),
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        filters = _filters(request)
+    except NoAccess:
+        if any(request.GET.get(key) for key in ("directive", "plan", "unit")):
+            raise Http404 from None
+        return render(request, "dashboard/dashboard.html", {"no_access": True})
+    except NoDirective:
+        return render(request, "dashboard/dashboard.html", {"no_directive": True})
+    context = page_context(filters)
+    if request.htmx:
+        response = render(request, "dashboard/dashboard.html#dashboard", context)
+        return push_url(response, f"{reverse('dashboard')}?{filters.query()}")
+    return render(request, "dashboard/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def tree(request: HttpRequest) -> HttpResponse:
+    """One level of the unit tree, under ``node`` (a unit within the subtree looked at)."""
+    try:
+        filters = _filters(request)
+    except (NoAccess, NoDirective):
+        raise Http404 from None
+    node_pk = request.GET.get("node", "")
+    scope = filters.scope
+    node = (
+        Unit.objects.filter(scope.q(), pk=int(node_pk)).first()
+        if node_pk.isdigit() and len(node_pk) < 19
+        else None
+    )
+    if node is None:
+        raise Http404
+    context = {"filters": filters, "level": selectors.tree_level(filters, node)}
+    return render(request, "dashboard/dashboard.html#tree-level", context)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """A dashboard table as CSV or Excel, scoped exactly as the page is."""
+    if table not in exports.TABLES or fmt not in exports.FORMATS:
+        raise Http404
+    try:
+        filters = _filters(request)
+    except (NoAccess, NoDirective):
+        raise Http404 from None
+    if fmt == "csv":
+        return exports.as_csv(table, filters)
+    return exports.as_xlsx(table, filters)
