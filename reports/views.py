@@ -43,6 +43,11 @@ def _messages_from(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
+def _show_errors(request: HttpRequest, error: ValidationError) -> None:
+    """A service's refusal, shown at the top of the page the view redirects to."""
+    _show_errors(request, error)
+
+
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
@@ -180,8 +185,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
             services.report_return(actor=request.user, report=report, comment=comment)
             messages.success(request, _("The report was returned for revision."))
     except ValidationError as error:
-        for message in _messages_from(error):
-            messages.error(request, message)
+        _show_errors(request, error)
     return redirect("reports:detail", pk=pk)
 
 
@@ -195,8 +199,7 @@ def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         services.report_reopen(actor=request.user, report=report, comment=comment)
         messages.success(request, _("The report was re-opened for revision."))
     except ValidationError as error:
-        for message in _messages_from(error):
-            messages.error(request, message)
+        _show_errors(request, error)
     return redirect("reports:detail", pk=pk)
 
 
@@ -222,8 +225,7 @@ def report_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("The dates were changed."))
         except ValidationError as error:
-            for message in _messages_from(error):
-                messages.error(request, message)
+            _show_errors(request, error)
     else:
         messages.error(request, _("Give valid dates."))
     return redirect("reports:detail", pk=pk)
@@ -240,8 +242,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, report=report, upload=form.cleaned_data["file"]
             )
         except ValidationError as error:
-            for message in _messages_from(error):
-                messages.error(request, message)
+            _show_errors(request, error)
     else:
         for errors in form.errors.values():
             for message in errors:
