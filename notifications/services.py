@@ -361,16 +361,27 @@ def assignment_notices_create(*, task: Task) -> int:
     task's units only reaches the units newly given the task. Immediate e-mails go into the
     outbox in the same transaction. Returns how many notifications were created.
     """
-    document = task.document
+    return _assignment_notices(document=task.document, tasks=[task])
+
+
+@transaction.atomic
+def assignment_notices_for_document(*, document: Document) -> int:
+    """Assignment notices for every task of a plan, in one pass: when it is issued, and once
+    at the end of an import instead of once per task."""
+    return _assignment_notices(document=document, tasks=None)
+
+
+def _assignment_notices(*, document: Document, tasks: list[Task] | None) -> int:
     if document.status != DocumentStatus.ISSUED:
         return 0
-    assignments = list(task.assignments.all())
+    scope = {"task__document": document} if tasks is None else {"task__in": tasks}
+    assignments = list(Assignment.objects.filter(**scope).order_by("pk"))
     if not assignments:
         return 0
     members: dict[int, list[int]] = defaultdict(list)
     for unit_id, user_id in (
         Membership.objects.filter(
-            unit__in=[a.unit_id for a in assignments],
+            unit__in={a.unit_id for a in assignments},
             role__in=STAFF_ROLES,
             user__is_active=True,
         )
@@ -379,23 +390,28 @@ def assignment_notices_create(*, task: Task) -> int:
     ):
         members[unit_id].append(user_id)
     muted = set(PlanMute.objects.filter(document=document).values_list("user_id", flat=True))
-    due_on = (
-        Occurrence.objects.filter(task=task)
+    # The first open occurrence of each task, or the task's own date when it has none.
+    first_due = dict(
+        Occurrence.objects.filter(**scope)
         .exclude(status=TaskStatus.DONE)
-        .order_by("due_on")
-        .values_list("due_on", flat=True)
-        .first()
-    ) or task.due_on
+        .order_by()
+        .values_list("task_id")
+        .annotate(first=Min("due_on"))
+        .values_list("task_id", "first")
+    )
+    task_due = dict(
+        Task.objects.filter(pk__in={a.task_id for a in assignments}).values_list("pk", "due_on")
+    )
     wanted = [
         Notification(
             recipient_id=user_id,
             kind=NotificationKind.ASSIGNED,
             offset_days=0,
             assignment=assignment,
-            task=task,
+            task_id=assignment.task_id,
             document=document,
             unit_id=assignment.unit_id,
-            due_on=due_on,
+            due_on=first_due.get(assignment.task_id) or task_due.get(assignment.task_id),
         )
         for assignment in assignments
         for user_id in members.get(assignment.unit_id, ())
@@ -410,11 +426,6 @@ def assignment_notices_create(*, task: Task) -> int:
         recipients = {n.recipient_id for n in wanted}
         emails_queue(today=timezone.localdate(), digests=False, user_ids=recipients)
     return created
-
-
-def assignment_notices_for_document(*, document: Document) -> int:
-    """Assignment notices for every task of a plan (when it is issued)."""
-    return sum(assignment_notices_create(task=task) for task in document.tasks.all())
 
 
 # --- e-mail ------------------------------------------------------------------------------

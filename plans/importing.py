@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_batch
 from cascade.services import atomic_service
 from cascade.text import fold
+from notifications.services import assignment_notices_for_document
 from plans import services as plan_services
 from plans.identifiers import parse_identifier
 from plans.importer.groups import guess_group
@@ -392,15 +393,14 @@ def _save(
             original_file=original_file,
             **fields,
         )
-    cited = []
-    for identifier in extraction.get("references") or []:
-        if parse_identifier(identifier) is None:
-            continue
-        cited.append(
-            plan_services.document_reference(
-                actor=actor, identifier=identifier, issuer=_reference_issuer(identifier, chain)
-            )
-        )
+    cited = plan_services.document_references(
+        actor=actor,
+        wanted=[
+            plan_services.Reference(identifier, issuer=_reference_issuer(identifier, chain))
+            for identifier in extraction.get("references") or []
+            if parse_identifier(identifier) is not None
+        ],
+    )
     plan_services.document_set_citations(actor=actor, document=document, cited=cited)
     parent_targets = _targets_above(implements)
     for target in extraction.get("targets") or []:
@@ -450,14 +450,18 @@ def _save(
             support_text=", ".join(task.get("support") or []),
             assignees=assignees,
             position=position,
+            notify=False,
         )
-    for recipient in extraction.get("recipients") or []:
+    first = document.recipients.count() if preview.existing is not None else 0
+    for offset, recipient in enumerate(extraction.get("recipients") or []):
         purpose = recipient.get("purpose") or RecipientPurpose.UNSPECIFIED
         plan_services.recipient_add(
             actor=actor,
             document=document,
+            position=first + offset,
             name=recipient.get("name") or "",
             purpose=purpose if purpose in RecipientPurpose.values else RecipientPurpose.UNSPECIFIED,
             unit=resolve_unit(recipient.get("name") or "", near=issuer),
         )
+    assignment_notices_for_document(document=document)
     return document

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -308,6 +310,15 @@ def document_update(
     return document
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A document named by its identifier, optionally with its issuer and date."""
+
+    identifier: str
+    issuer: Unit | None = None
+    issued_on: date | None = None
+
+
 @atomic_service
 def document_reference(
     *,
@@ -322,42 +333,82 @@ def document_reference(
 ) -> Document:
     """The document with ``identifier`` from that issuer, created as "known by reference only"
     when the system has no such document yet, so it can be linked now and filled in later."""
-    parts = parse_identifier(identifier)
-    if parts is None:
-        raise ValidationError(
-            _("%(identifier)s is not a document identifier.") % {"identifier": identifier}
-        )
-    doc_type = doc_type or parts.doc_type
-    if doc_type not in DocType.values:
-        raise ValidationError(
-            _("Unknown document type in %(identifier)s.") % {"identifier": identifier}
-        )
-    existing = Document.objects.filter(
-        doc_type=doc_type, number=clean_number(parts.number), issuer_code=parts.issuer_code
-    )
-    if issuer is not None:
-        existing = existing.filter(issuer=issuer)
-    if issued_on is not None:
-        existing = existing.filter(issued_on=issued_on)
-    if parts.year:
-        existing = existing.filter(numbering_period=str(parts.year))
-    found = existing.order_by("pk").first()
-    if found is not None:
-        return found
-    return document_create(
+    wanted = Reference(identifier=identifier, issuer=issuer, issued_on=issued_on)
+    return document_references(
         actor=actor,
+        wanted=[wanted],
         doc_type=doc_type,
-        title=title or identifier,
-        issuer=issuer,
-        status=DocumentStatus.REFERENCE,
-        number=parts.number,
-        issued_on=issued_on,
-        issuer_code=parts.issuer_code,
         issuer_name=issuer_name,
-        style=parts.style,
-        numbering_period=str(parts.year) if parts.year else "",
+        title=title,
         implements=implements,
-    )
+    )[0]
+
+
+@atomic_service
+def document_references(
+    *,
+    actor: AbstractBaseUser | None,
+    wanted: Sequence[Reference],
+    doc_type: str | None = None,
+    issuer_name: str = "",
+    title: str = "",
+    implements: Document | None = None,
+) -> list[Document]:
+    """``document_reference`` for many identifiers at once (a plan cites a dozen): the
+    existing documents are found in one query, and only the missing ones are created."""
+    parsed = []
+    for item in wanted:
+        parts = parse_identifier(item.identifier)
+        if parts is None:
+            raise ValidationError(
+                _("%(identifier)s is not a document identifier.") % {"identifier": item.identifier}
+            )
+        kind = doc_type or parts.doc_type
+        if kind not in DocType.values:
+            raise ValidationError(
+                _("Unknown document type in %(identifier)s.") % {"identifier": item.identifier}
+            )
+        parsed.append((item, parts, kind))
+    if not parsed:
+        return []
+    keys = Q(pk__in=[])
+    for _item, parts, kind in parsed:
+        keys |= Q(doc_type=kind, number=clean_number(parts.number), issuer_code=parts.issuer_code)
+    candidates = list(Document.objects.filter(keys).order_by("pk"))
+    found: list[Document] = []
+    for item, parts, kind in parsed:
+        match = next(
+            (
+                doc
+                for doc in candidates
+                if doc.doc_type == kind
+                and doc.number == clean_number(parts.number)
+                and doc.issuer_code == parts.issuer_code
+                and (item.issuer is None or doc.issuer_id == item.issuer.pk)
+                and (item.issued_on is None or doc.issued_on == item.issued_on)
+                and (not parts.year or doc.numbering_period == str(parts.year))
+            ),
+            None,
+        )
+        if match is None:
+            match = document_create(
+                actor=actor,
+                doc_type=kind,
+                title=title or item.identifier,
+                issuer=item.issuer,
+                status=DocumentStatus.REFERENCE,
+                number=parts.number,
+                issued_on=item.issued_on,
+                issuer_code=parts.issuer_code,
+                issuer_name=issuer_name,
+                style=parts.style,
+                numbering_period=str(parts.year) if parts.year else "",
+                implements=implements,
+            )
+            # A plan citing the same document twice links the one just created.
+            candidates.append(match)
+        found.append(match)
+    return found
 
 
 @atomic_service
@@ -385,8 +436,9 @@ def recipient_add(
     name: str,
     purpose: str = RecipientPurpose.UNSPECIFIED,
     unit: Unit | None = None,
+    position: int | None = None,
 ) -> DocumentRecipient:
-    """Add a line of "Nơi nhận" to a document."""
+    """Add a line of "Nơi nhận" to a document (at the end unless ``position`` is given)."""
     _check_may_edit(actor, document)
     name = " ".join(name.split()).rstrip(",.;")
     if not name:
@@ -398,7 +450,7 @@ def recipient_add(
         name=name,
         unit=unit,
         purpose=purpose,
-        position=document.recipients.count(),
+        position=document.recipients.count() if position is None else position,
     )
     audit_record(
         actor=actor,

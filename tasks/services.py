@@ -141,8 +141,13 @@ def task_create(
     lead_text: str = "",
     support_text: str = "",
     position: int | None = None,
+    notify: bool = True,
 ) -> Task:
-    """Add a task to a document and give it to its lead and coordinating units."""
+    """Add a task to a document and give it to its lead and coordinating units.
+
+    ``notify=False`` leaves telling the units to the caller: an import adds dozens of tasks
+    and tells everyone in one pass at the end (``assignment_notices_for_document``).
+    """
     _check_may_edit(actor, document)
     text = text.strip()
     if not text:
@@ -170,7 +175,8 @@ def task_create(
     audit_record(actor=actor, action="create", instance=task, changes=snapshot(task, TASK_FIELDS))
     if requires_plan:
         _fulfil_from_existing_plans(actor, task)
-    notification_services.assignment_notices_create(task=task)
+    if notify:
+        notification_services.assignment_notices_create(task=task)
     return task
 
 

@@ -51,6 +51,29 @@ def test_a_reference_is_created_once_and_found_again(province):
     assert first.identifier == "275-KH/TU"
 
 
+def test_references_looked_up_together_are_found_once_and_created_once(
+    province, django_assert_max_num_queries
+):
+    known = plan_services.document_reference(actor=None, identifier="275-KH/TU", issuer=province)
+    wanted = [
+        plan_services.Reference("275-KH/TU", issuer=province),
+        plan_services.Reference("179-HD/BTGTU"),
+        plan_services.Reference("179-HD/BTGTU"),
+    ]
+    # One lookup for all; for the new one a uniqueness check, an insert and an audit row; the
+    # savepoint around the service.
+    with django_assert_max_num_queries(6):
+        found = plan_services.document_references(actor=None, wanted=wanted)
+    assert found[0] == known
+    assert found[1] == found[2]
+    assert found[1].status == DocumentStatus.REFERENCE
+
+
+def test_an_identifier_that_is_not_one_is_refused_with_its_words(province):
+    with pytest.raises(ValidationError, match="hello"):
+        plan_services.document_references(actor=None, wanted=[plan_services.Reference("hello")])
+
+
 def test_a_task_given_to_a_group_becomes_one_assignment_per_unit(province, district):
     communes = [
         make_unit(f"Đảng ủy xã {name}", parent=district, level=Level.COMMUNE, code="ĐU")
