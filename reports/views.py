@@ -45,7 +45,8 @@ def _messages_from(error: ValidationError) -> list[str]:
 
 def _show_errors(request: HttpRequest, error: ValidationError) -> None:
     """A service's refusal, shown at the top of the page the view redirects to."""
-    _show_errors(request, error)
+    for message in _messages_from(error):
+        messages.error(request, message)
 
 
 @login_required

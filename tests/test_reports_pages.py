@@ -127,6 +127,28 @@ def test_the_receiver_returns_and_accepts_from_the_page_and_the_history_shows_it
     assert 'id="reopen"' in page
 
 
+def test_a_return_without_a_reason_is_refused_with_a_message_and_changes_nothing(db, client):
+    chain = build_chain(communes=1)
+    writer = member(chain.communes[0], Role.STAFF)
+    report = request_of(chain.communes[0])
+    client.force_login(writer)
+    client.post(reverse("reports:start", args=[report.pk]))
+    client.post(
+        reverse("reports:save", args=[report.pk]),
+        _editor_payload(report, results="Đã làm", action="submit"),
+    )
+    client.force_login(member(chain.district, Role.LEADER))
+    response = client.post(
+        reverse("reports:review", args=[report.pk]),
+        {"action": "return", "comment": " "},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Hãy nêu rõ nội dung cần chỉnh sửa." in response.content.decode()
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+
 def test_the_consolidating_page_shows_the_units_below_and_who_has_not_reported(db, client):
     chain = build_chain(communes=3)
     report_and_accept(request_of(chain.communes[0]), 30, 50)
