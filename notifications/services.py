@@ -807,6 +807,13 @@ DEFAULT_SCHEDULES = [
         "description": "Reminders, overdue notices, escalations, then e-mails and digests.",
     },
     {
+        "name": "Annual report PDFs",
+        "job": "reports.jobs.render_accepted_annual_reports",
+        "minute": "15",
+        "hour": "2",
+        "description": "Renders the PDF of every annual report accepted since its last rendering.",
+    },
+    {
         "name": "Send queued e-mails",
         "job": "notifications.jobs.send_outbox",
         "minute": "*/5",

@@ -81,6 +81,10 @@ def superior_line(parent: Unit | None, *, party: bool) -> str:
     organisation ("ĐẢNG BỘ TỈNH KON TUM"), not its committee ("Tỉnh ủy Kon Tum")."""
     if parent is None:
         return ""
+    if not party and parent.uses_party_style:
+        # A People's Committee sits under its party committee in the tree, but a state
+        # document names only a state body above it (Nghị định 30/2020).
+        return ""
     name = parent.name
     if party:
         folded = fold(name) + " "

@@ -4,6 +4,7 @@ goes through ``reports.services`` so that its history and the audit trail are wr
 from django.contrib import admin
 
 from reports.models import (
+    AnnualReportFile,
     ReportAttachment,
     ReportMeasurement,
     ReportRequest,
@@ -82,3 +83,10 @@ class ReportStateChangeAdmin(ReadOnlyAdmin):
 @admin.register(ReportAttachment)
 class ReportAttachmentAdmin(ReadOnlyAdmin):
     list_display = ["name", "report", "size", "uploaded_at"]
+
+
+@admin.register(AnnualReportFile)
+class AnnualReportFileAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "year", "cascade_root", "state", "draft", "pages", "created_at"]
+    list_filter = ["state", "draft", "year"]
+    search_fields = ["unit__name"]

@@ -308,3 +308,17 @@ class AdHocForm(forms.Form):
             state__in=EDITABLE_STATES,
         )
         self.fields["answers"].label_from_instance = lambda r: r.subject
+
+
+class AnnualReportForm(forms.Form):
+    """Which annual report to render: the year and, when the unit reports on several
+    directives, which one (the unit's own cascade otherwise)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    directive = forms.ModelChoiceField(
+        label=_("Directive"), queryset=Document.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["directive"].queryset = Document.objects.visible_to(user).filter(depth=0)

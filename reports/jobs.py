@@ -12,7 +12,7 @@ from datetime import date
 from celery import shared_task
 
 from audit.services import current_source
-from reports import services
+from reports import annual_services, services
 
 
 @shared_task(name="reports.jobs.generate_report_requests", acks_late=True)
@@ -24,5 +24,25 @@ def generate_report_requests(requirement_id: int | None = None, until: str | Non
         return services.report_requests_generate_due(
             until=date.fromisoformat(until) if until else None, requirement_id=requirement_id
         )
+    finally:
+        current_source.reset(token)
+
+
+@shared_task(name="reports.jobs.render_annual_report", acks_late=True)
+def render_annual_report(file_id: int) -> str:
+    """Render one requested annual report PDF; returns its state."""
+    token = current_source.set("job:render_annual_report")
+    try:
+        return annual_services.annual_report_render(file_id=file_id).state
+    finally:
+        current_source.reset(token)
+
+
+@shared_task(name="reports.jobs.render_accepted_annual_reports", acks_late=True)
+def render_accepted_annual_reports(year: int | None = None) -> int:
+    """Nightly: ask for the PDF of every annual report accepted since its last rendering."""
+    token = current_source.set("job:render_accepted_annual_reports")
+    try:
+        return annual_services.annual_reports_render_accepted(year=year)
     finally:
         current_source.reset(token)

@@ -514,3 +514,79 @@ class ReportAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RenderState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class AnnualReportFileQuerySet(models.QuerySet):
+    """Rendered annual reports, scoped like the reports they are made from."""
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> AnnualReportFileQuerySet:
+        """Files of units the user may read (their own unit; a leader's or administrator's
+        subtree) and files of reports the user may read (those sent to their unit)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            scope_q(user, roles=None, prefix="unit__")
+            | Q(report__in=ReportRequest.objects.visible_to(user))
+        )
+
+
+class AnnualReportFile(models.Model):
+    """The annual report of a unit on a directive for a year, rendered to PDF by a background
+    job and kept, so that it is downloaded rather than rendered again each time. A file made
+    before the report was accepted carries the draft mark (``draft``)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="annual_report_files", verbose_name=_("unit")
+    )
+    cascade_root = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="+", verbose_name=_("directive")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    report = models.ForeignKey(
+        ReportRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="files",
+        verbose_name=_("report"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=RenderState.choices, default=RenderState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    draft = models.BooleanField(_("draft"), default=True)
+    file = models.FileField(_("file"), upload_to="annual-reports/%Y/", max_length=255, blank=True)
+    name = models.CharField(_("file name"), max_length=255, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = AnnualReportFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annual report file")
+        verbose_name_plural = _("annual report files")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "year", "cascade_root"], name="annualfile_unit_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.year}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (RenderState.DONE, RenderState.FAILED)

@@ -13,6 +13,7 @@ from plans.models import Document, DocumentRecipient, RecipientPurpose, Target
 from reports import rollup
 from reports.models import (
     OPEN_STATES,
+    AnnualReportFile,
     ReportersMode,
     ReportMeasurement,
     ReportRequest,
@@ -379,4 +380,15 @@ def accepted_figures(*, user: User, period_key: str, cascade_root_id: int) -> li
         .values("report__unit_id", "root_target_id")
         .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
         .order_by("report__unit_id", "root_target_id")
+    )
+
+
+def annual_files(
+    *, user: User, unit: Unit, year: int, cascade_root_id: int, limit: int = 5
+) -> list[AnnualReportFile]:
+    """The latest renderings of a unit's annual report that ``user`` may see."""
+    return list(
+        AnnualReportFile.objects.visible_to(user)
+        .filter(unit=unit, year=year, cascade_root_id=cascade_root_id)
+        .order_by("-created_at", "-pk")[:limit]
     )

@@ -22,6 +22,9 @@ urlpatterns = [
         views.received,
         name="received",
     ),
+    path("units/<int:unit_pk>/annual/", views.annual_request, name="annual_request"),
+    path("annual/<int:pk>/", views.annual_file, name="annual_file"),
+    path("annual/<int:pk>/download/", views.annual_download, name="annual_download"),
     path("plans/<int:document_pk>/", views.document_section, name="document_section"),
     path(
         "plans/<int:document_pk>/requirements/new/",

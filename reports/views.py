@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cascade.forms import add_service_errors
 from plans.models import Document
-from reports import selectors, services
+from reports import annual_services, selectors, services
 from reports.forms import (
     AdHocForm,
+    AnnualReportForm,
     AttachmentForm,
     ReopenForm,
     ReportForm,
@@ -28,6 +29,9 @@ from reports.forms import (
     ReviewForm,
 )
 from reports.models import (
+    AnnualReportFile,
+    Frequency,
+    RenderState,
     ReportAttachment,
     ReportRequest,
     ReportRequirement,
@@ -101,6 +105,20 @@ def _page_context(request: HttpRequest, report: ReportRequest, form: ReportForm 
         "today": timezone.localdate(),
         "overdue": report.is_overdue(timezone.localdate()),
         "returned_comment": _returned_comment(report),
+        **_annual_context(user, report),
+    }
+
+
+def _annual_context(user, report: ReportRequest) -> dict:
+    """The annual report PDF section, on the page of an annual report."""
+    if report.frequency != Frequency.ANNUAL or report.is_ad_hoc:
+        return {}
+    year = int(report.period_key[:4])
+    return {
+        "annual_year": year,
+        "annual_files": selectors.annual_files(
+            user=user, unit=report.unit, year=year, cascade_root_id=report.cascade_root_id
+        ),
     }
 
 
@@ -447,4 +465,65 @@ def may_add_requirement(user, document: Document) -> bool:
         return True
     return bool(
         document.issuer_id and Unit.objects.readable_by(user).filter(pk=document.issuer_id).exists()
+    )
+
+
+# --- annual report PDF ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def annual_request(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Ask for a unit's annual report as a PDF; a job renders it while the page shows how far
+    it has got (htmx polling) and then offers the file."""
+    unit = get_object_or_404(Unit.objects.readable_by(request.user), pk=unit_pk)
+    form = AnnualReportForm(request.POST, user=request.user)
+    back = request.POST.get("back_report")
+    if form.is_valid():
+        try:
+            file = annual_services.annual_report_request(
+                actor=request.user,
+                unit=unit,
+                year=form.cleaned_data["year"],
+                directive=form.cleaned_data["directive"],
+            )
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            if request.htmx:
+                return render(request, "reports/annual_file.html#status", {"file": file})
+            return redirect("reports:annual_file", pk=file.pk)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    if back and back.isdigit():
+        return redirect("reports:detail", pk=int(back))
+    return redirect("unit", pk=unit.pk)
+
+
+@login_required
+@require_GET
+def annual_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A rendering's progress, then its file; the fragment polls itself until it is done."""
+    file = get_object_or_404(
+        AnnualReportFile.objects.visible_to(request.user).select_related("unit", "cascade_root"),
+        pk=pk,
+    )
+    template = "reports/annual_file.html#status" if request.htmx else "reports/annual_file.html"
+    return render(request, template, {"file": file})
+
+
+@login_required
+@require_GET
+def annual_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The rendered PDF, for those who may see the unit's reports."""
+    file = get_object_or_404(
+        AnnualReportFile.objects.visible_to(request.user).filter(state=RenderState.DONE), pk=pk
+    )
+    return FileResponse(
+        file.file.open("rb"),
+        as_attachment=True,
+        filename=file.name or "bao-cao.pdf",
+        content_type="application/pdf",
     )

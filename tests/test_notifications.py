@@ -218,7 +218,12 @@ def test_the_outbox_keeps_emails_while_the_mail_server_is_down_and_sends_them_la
 
 def test_the_schedules_are_in_the_database_and_setup_is_idempotent(db):
     names = set(ScheduledJob.objects.values_list("name", flat=True))
-    assert names == {"Daily reminder sweep", "Send queued e-mails", "Generate report requests"}
+    assert names == {
+        "Daily reminder sweep",
+        "Send queued e-mails",
+        "Generate report requests",
+        "Annual report PDFs",
+    }
     ScheduledJob.objects.filter(name="Daily reminder sweep").update(hour="7")
     ScheduledJob.objects.filter(name="Send queued e-mails").delete()
     assert services.schedules_ensure() == 1

@@ -1,0 +1,186 @@
+"""Writes around the annual report PDF: asking for one, rendering it in a background job,
+and rendering, every night, those of the reports accepted since their last rendering."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from cascade.services import atomic_service
+from plans.models import Document
+from reports import annual
+from reports.models import (
+    AnnualReportFile,
+    Frequency,
+    RenderState,
+    ReportRequest,
+    ReportState,
+)
+from units.models import Unit
+
+logger = logging.getLogger(__name__)
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def enqueue_render(file_id: int) -> None:
+    """Render ``file_id`` once the transaction commits (in-process without a broker). When the
+    broker cannot be reached the file stays waiting and the nightly job picks it up."""
+
+    def send() -> None:
+        from kombu.exceptions import OperationalError
+
+        from reports import jobs
+
+        try:
+            jobs.render_annual_report.apply_async(args=(file_id,), retry=False)
+        except (OperationalError, ConnectionError, OSError) as error:
+            logger.warning("Could not queue annual report %s (%s).", file_id, error)
+
+    transaction.on_commit(send)
+
+
+@atomic_service
+def annual_report_request(
+    *,
+    actor: AbstractBaseUser | None,
+    unit: Unit,
+    year: int,
+    directive: Document | None = None,
+) -> AnnualReportFile:
+    """Ask for the annual report of ``unit`` for ``year`` as a PDF; a job renders it.
+
+    The actor must be able to read the unit's reports (a member of the unit, or a leader or
+    administrator above it); ``None`` is the system (the nightly job, a command).
+    """
+    if actor is not None and not Unit.objects.readable_by(actor).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("You cannot see the reports of this unit."))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError({"year": _("Give a year between 2000 and 2100.")})
+    directive = directive or annual.find_directive(unit=unit, year=year)
+    if directive is None:
+        raise ValidationError(_("There is no directive in the system to report on."))
+    report = (
+        ReportRequest.objects.filter(
+            unit=unit,
+            frequency=Frequency.ANNUAL,
+            period_key=str(year),
+            cascade_root=directive,
+            is_ad_hoc=False,
+        )
+        .order_by("pk")
+        .first()
+    )
+    pending = AnnualReportFile.objects.filter(
+        unit=unit,
+        year=year,
+        cascade_root=directive,
+        state__in=(RenderState.QUEUED, RenderState.RUNNING),
+    ).first()
+    if pending is not None:
+        # Asking twice while it is being prepared shows the same progress.
+        return pending
+    file = AnnualReportFile.objects.create(
+        unit=unit,
+        year=year,
+        cascade_root=directive,
+        report=report,
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=file,
+        changes={"unit": unit.pk, "year": year, "directive": directive.pk},
+    )
+    enqueue_render(file.pk)
+    return file
+
+
+def annual_report_render(*, file_id: int) -> AnnualReportFile:
+    """Render the PDF of a requested annual report and keep it.
+
+    Not one transaction: each step's progress is committed at once so that the page polling
+    it can show how far the job is. A failure is recorded on the row (and in the log) rather
+    than lost, and the person sees it.
+    """
+    claimed = AnnualReportFile.objects.filter(
+        pk=file_id, state__in=(RenderState.QUEUED, RenderState.FAILED)
+    ).update(state=RenderState.RUNNING, progress=5, error="")
+    file = AnnualReportFile.objects.select_related("unit", "cascade_root").get(pk=file_id)
+    if not claimed:
+        # Already rendered, or being rendered by another worker (a redelivered message).
+        return file
+
+    def progress(percent: int) -> None:
+        AnnualReportFile.objects.filter(pk=file_id).update(progress=percent)
+
+    try:
+        outline = annual.annual_outline(
+            unit=file.unit, year=file.year, directive=file.cascade_root, progress=progress
+        )
+        pdf, pages = annual.annual_pdf_with_pages(outline, progress=progress)
+    except Exception as error:
+        logger.exception("Annual report %s failed.", file_id)
+        AnnualReportFile.objects.filter(pk=file_id).update(
+            state=RenderState.FAILED, error=str(error)[:1000], finished_at=timezone.now()
+        )
+        file.refresh_from_db()
+        audit_record(actor=None, action="fail", instance=file, changes={"error": file.error})
+        return file
+    with transaction.atomic():
+        file.file.save(annual.file_name(outline), ContentFile(pdf), save=False)
+        file.name = annual.file_name(outline)
+        file.draft = outline.draft
+        file.pages = pages
+        file.report = outline.report
+        file.state = RenderState.DONE
+        file.progress = 100
+        file.finished_at = timezone.now()
+        file.save()
+        audit_record(
+            actor=None,
+            action="render",
+            instance=file,
+            changes={"state": RenderState.DONE, "draft": file.draft, "pages": pages},
+        )
+    return file
+
+
+@atomic_service
+def annual_reports_render_accepted(*, year: int | None = None) -> int:
+    """Ask for the PDF of every accepted annual report (of ``year``, or of every year) that
+    has no final rendering made since it was accepted, so the files are ready when leaders
+    look. Returns how many were asked for."""
+    rendered = AnnualReportFile.objects.filter(
+        report=OuterRef("pk"),
+        state=RenderState.DONE,
+        draft=False,
+        finished_at__gte=OuterRef("accepted_at"),
+    )
+    waiting = AnnualReportFile.objects.filter(
+        report=OuterRef("pk"), state__in=(RenderState.QUEUED, RenderState.RUNNING)
+    )
+    reports = ReportRequest.objects.filter(
+        state=ReportState.ACCEPTED, frequency=Frequency.ANNUAL, is_ad_hoc=False
+    ).filter(~Q(Exists(rendered)), ~Q(Exists(waiting)))
+    if year is not None:
+        reports = reports.filter(period_key=str(year))
+    count = 0
+    for report in reports.select_related("unit", "cascade_root").order_by(F("unit__path")):
+        annual_report_request(
+            actor=None,
+            unit=report.unit,
+            year=int(report.period_key[:4]),
+            directive=report.cascade_root,
+        )
+        count += 1
+    return count
