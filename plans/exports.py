@@ -4,16 +4,24 @@ imported here goes back into the office's usual workflow."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.db.models import Min, Q
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from docx import Document as Docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from plans.models import Document
 from plans.outline import Outline, assignment_sentence, plan_outline
+from tasks.models import Task, TaskStatus
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -113,3 +121,57 @@ def plan_pdf(document: Document) -> bytes:
         {"outline": outline, "lines": _body_lines(outline), "font_dir": FONT_DIR.as_uri()},
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def plan_tasks_xlsx(document: Document) -> bytes:
+    """The plan's tasks as a spreadsheet: one row per task with its section, its lead and
+    coordinating units, the deadline as written and as read, the next open due date and its
+    state. Headings follow the reader's language; the plan's own words stay as written."""
+    outline = plan_outline(document)
+    tasks = (
+        Task.objects.filter(document=document)
+        .order_by("position", "pk")
+        .annotate(
+            next_due=Min("occurrences__due_on", filter=~Q(occurrences__status=TaskStatus.DONE))
+        )
+    )
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Tasks")[:31])
+    bold = Font(bold=True)
+    header = [
+        _("No."),
+        _("Section"),
+        _("Task"),
+        _("Lead"),
+        _("Coordinating"),
+        _("Deadline as written"),
+        _("First due date"),
+        _("Next due date"),
+        _("Status"),
+    ]
+    sheet.append([_cell(sheet, title, font=bold) for title in header])
+    for index, (task, written) in enumerate(zip(tasks, outline.tasks, strict=True), start=1):
+        row = [
+            index,
+            task.section,
+            task.text,
+            ", ".join(written.leads),
+            ", ".join(written.supports),
+            task.deadline_text,
+            task.due_on,
+            task.next_due,
+            task.get_status_display(),
+        ]
+        sheet.append([_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(sheet: Any, value: Any, *, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if isinstance(value, date):
+        cell.number_format = "DD/MM/YYYY"
+    return cell

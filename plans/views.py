@@ -170,6 +170,17 @@ def document_export_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def document_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's tasks as a spreadsheet, for those who may see the plan."""
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    return _download(
+        exports.plan_tasks_xlsx(document),
+        filename=_export_name(document, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
 def document_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan as a PDF in the official layout, for those who may see it."""
     document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)

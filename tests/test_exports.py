@@ -102,8 +102,33 @@ def test_exports_are_only_for_those_who_may_see_the_plan(client, province):
     client.force_login(UserFactory())
     assert client.get(reverse("export_pdf", args=[plan.pk])).status_code == 404
     assert client.get(reverse("export_docx", args=[plan.pk])).status_code == 404
+    assert client.get(reverse("export_xlsx", args=[plan.pk])).status_code == 404
     client.force_login(member(province))
     response = client.get(reverse("export_docx", args=[plan.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response.content[:2] == b"PK"
+
+
+def test_a_plans_tasks_go_to_a_spreadsheet_with_their_units_and_deadlines(demo, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    plan = Document.objects.get(identifier="470/KH-LĐLĐ")
+    client.force_login(member(plan.issuer))
+    response = client.get(reverse("export_xlsx", args=[plan.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    tasks = list(plan.tasks.order_by("position", "pk"))
+    assert len(rows) == 1 + len(tasks)
+    assert [row[2] for row in rows[1:]] == [task.text for task in tasks]
+    assert [row[5] or "" for row in rows[1:]] == [task.deadline_text for task in tasks]
+    dated = next(row for row in rows[1:] if row[6] is not None)
+    assert dated[6].year == 2026  # a real date cell, not text
+    from plans.outline import plan_outline
+
+    written = plan_outline(plan).tasks
+    assert [row[3] or "" for row in rows[1:]] == [", ".join(t.leads) for t in written]
+    assert any(row[3] for row in rows[1:])
