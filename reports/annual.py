@@ -345,7 +345,9 @@ def _from_plans(outline: AnnualOutline, plans: list[Document]) -> None:
         .values_list("assignment_id", flat=True)
         .distinct()
     )
-    counts = {TaskStatus.DONE: 0, TaskStatus.IN_PROGRESS: 0, TaskStatus.NOT_STARTED: 0}
+    # One line per task and due date, its lead units together (a task given to "các Công
+    # đoàn ngành" is one task of the plan, not one per union).
+    lines: dict[tuple[int, date | None], list[tuple[str, str]]] = {}
     for assignment in assignments:
         lead = assignment.unit.name if assignment.unit_id != outline.unit.pk else ""
         if assignment.pk in dated:
@@ -356,17 +358,29 @@ def _from_plans(outline: AnnualOutline, plans: list[Document]) -> None:
             # still the unit's work this year.
             rows = [(None, assignment.status)]
         for due_on, status in rows:
-            counts[status] += 1
-            outline.tasks.append(
-                TaskRow(
-                    text=assignment.task.text,
-                    due_on=due_on,
-                    deadline_text=assignment.task.deadline_text,
-                    status=status,
-                    status_label=str(TaskStatus(status).label),
-                    lead=lead,
-                )
+            lines.setdefault((assignment.task_id, due_on), []).append((lead, status))
+    tasks = {a.task_id: a.task for a in assignments}
+    counts = {TaskStatus.DONE: 0, TaskStatus.IN_PROGRESS: 0, TaskStatus.NOT_STARTED: 0}
+    for (task_id, due_on), leads in lines.items():
+        states = {status for _lead, status in leads}
+        if states == {TaskStatus.DONE}:
+            status = TaskStatus.DONE
+        elif states == {TaskStatus.NOT_STARTED}:
+            status = TaskStatus.NOT_STARTED
+        else:
+            status = TaskStatus.IN_PROGRESS
+        counts[status] += 1
+        task = tasks[task_id]
+        outline.tasks.append(
+            TaskRow(
+                text=task.text,
+                due_on=due_on,
+                deadline_text=task.deadline_text,
+                status=status,
+                status_label=str(TaskStatus(status).label),
+                lead=", ".join(dict.fromkeys(lead for lead, _status in leads if lead)),
             )
+        )
     outline.task_counts = (
         counts[TaskStatus.DONE],
         counts[TaskStatus.IN_PROGRESS],
