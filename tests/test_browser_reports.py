@@ -71,6 +71,16 @@ def test_district_submits_province_returns_district_resubmits_province_accepts(l
         assert "Bổ sung kết quả phân luồng" in history and "Đạt yêu cầu." in history
         screenshot(page, "report-accepted.png")
 
+        # The leader prepares the official PDF: the page shows the job, then the file.
+        page.click("#render-annual")
+        link = page.locator("#annual-files a[download]").first
+        link.wait_for()
+        with page.expect_download() as download:
+            link.click()
+        pdf = download.value.path().read_bytes()
+        assert pdf.startswith(b"%PDF")
+        assert page.locator("#annual-files .badge.draft").count() == 0  # accepted: final
+
     report.refresh_from_db()
     assert report.state == ReportState.ACCEPTED
     assert list(report.history.values_list("to_state", flat=True)) == [
