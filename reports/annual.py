@@ -183,6 +183,22 @@ def find_directive(*, unit: Unit, year: int) -> Document | None:
     return Document.objects.filter(depth=0, implementations__isnull=False).order_by("pk").first()
 
 
+def annual_report_of(*, unit: Unit, year: int, directive: Document) -> ReportRequest | None:
+    """The unit's annual report for ``year`` in the cascade of ``directive``, if asked for."""
+    return (
+        ReportRequest.objects.filter(
+            unit=unit,
+            frequency=Frequency.ANNUAL,
+            period_key=str(year),
+            cascade_root=directive,
+            is_ad_hoc=False,
+        )
+        .select_related("receiver", "requirement__document")
+        .order_by("pk")
+        .first()
+    )
+
+
 def annual_outline(
     *, unit: Unit, year: int, directive: Document | None = None, progress: Progress | None = None
 ) -> AnnualOutline:
@@ -195,18 +211,7 @@ def annual_outline(
             raise ValueError("There is no directive to report on.")
         party = unit.uses_party_style
         parent = Unit.objects.get_parent(unit)
-        report = (
-            ReportRequest.objects.filter(
-                unit=unit,
-                frequency=Frequency.ANNUAL,
-                period_key=str(year),
-                cascade_root=directive,
-                is_ad_hoc=False,
-            )
-            .select_related("receiver", "requirement__document")
-            .order_by("pk")
-            .first()
-        )
+        report = annual_report_of(unit=unit, year=year, directive=directive)
         plans = list(
             Document.objects.filter(issuer=unit)
             .filter(Q(root=directive) | Q(pk=directive.pk))

@@ -68,17 +68,7 @@ def annual_report_request(
     directive = directive or annual.find_directive(unit=unit, year=year)
     if directive is None:
         raise ValidationError(_("There is no directive in the system to report on."))
-    report = (
-        ReportRequest.objects.filter(
-            unit=unit,
-            frequency=Frequency.ANNUAL,
-            period_key=str(year),
-            cascade_root=directive,
-            is_ad_hoc=False,
-        )
-        .order_by("pk")
-        .first()
-    )
+    report = annual.annual_report_of(unit=unit, year=year, directive=directive)
     pending = AnnualReportFile.objects.filter(
         unit=unit,
         year=year,
