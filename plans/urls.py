@@ -20,9 +20,7 @@ urlpatterns = [
     path("documents/<int:pk>/file/", plan_views.document_file, name="document_file"),
     path("documents/<int:pk>/export.docx", plan_views.document_export_docx, name="export_docx"),
     path("documents/<int:pk>/export.pdf", plan_views.document_export_pdf, name="export_pdf"),
-    path(
-        "documents/<int:pk>/export.xlsx", plan_views.document_export_xlsx, name="export_xlsx"
-    ),
+    path("documents/<int:pk>/export.xlsx", plan_views.document_export_xlsx, name="export_xlsx"),
     path("documents/<int:pk>/tasks/new/", task_views.task_create, name="task_create"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task"),
     path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
