@@ -16,3 +16,38 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         for message in error.messages:
             form.add_error(None, message)
     form.errors.setdefault(NON_FIELD_ERRORS, form.error_class())
+
+
+# The largest id a database column holds (PostgreSQL bigint); SQLite raises OverflowError
+# on a larger number instead of finding nothing, so such a value never reaches a query.
+_MAX_ID = 2**63 - 1
+
+
+def _is_id(value: object) -> bool:
+    text = str(value).strip()
+    return text.isdecimal() and len(text) < 20 and int(text) <= _MAX_ID
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice of one row by its id that refuses anything that is not an id with the usual
+    "not one of the choices" message, rather than letting a database error through."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and self.to_field_name is None and not _is_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows by their ids, refusing values that are not ids (see ``IdChoiceField``)."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value:
+                if not _is_id(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)

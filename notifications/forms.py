@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cascade.forms import IdMultipleChoiceField
 from notifications.models import EmailMode
 from plans.models import Document
 
@@ -9,7 +10,7 @@ class PreferenceForm(forms.Form):
     email_mode = forms.ChoiceField(
         label=_("E-mail me"), choices=EmailMode.choices, widget=forms.RadioSelect
     )
-    muted = forms.ModelMultipleChoiceField(
+    muted = IdMultipleChoiceField(
         label=_("Muted plans"),
         queryset=Document.objects.none(),
         required=False,

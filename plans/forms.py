@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
+from cascade.forms import IdChoiceField, IdMultipleChoiceField
 from plans.models import DocType, Document, DocumentStatus
 from units.models import Unit
 
@@ -18,7 +19,7 @@ class DocumentForm(forms.Form):
     """The header of a document: what, who issued it, its number and date, what it implements."""
 
     doc_type = forms.ChoiceField(label=_("Type"), choices=DocType.choices, initial=DocType.PLAN)
-    issuer = forms.ModelChoiceField(
+    issuer = IdChoiceField(
         label=_("Issuing unit"), queryset=Unit.objects.none(), empty_label=EMPTY_CHOICE
     )
     status = forms.ChoiceField(
@@ -36,7 +37,7 @@ class DocumentForm(forms.Form):
     title = forms.CharField(
         label=_("Title (trích yếu)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-    implements = forms.ModelChoiceField(
+    implements = IdChoiceField(
         label=_("Implements"),
         queryset=Document.objects.none(),
         required=False,
@@ -81,10 +82,10 @@ class TaskForm(forms.Form):
     text = forms.CharField(
         label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
     )
-    lead = forms.ModelMultipleChoiceField(
+    lead = IdMultipleChoiceField(
         label=_("Lead units (chủ trì)"), queryset=Unit.objects.none(), required=False
     )
-    support = forms.ModelMultipleChoiceField(
+    support = IdMultipleChoiceField(
         label=_("Coordinating units (phối hợp)"), queryset=Unit.objects.none(), required=False
     )
     deadline_text = forms.CharField(

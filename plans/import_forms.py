@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
+from cascade.forms import IdChoiceField
 from plans.forms import EMPTY_CHOICE, MAX_UPLOAD_BYTES
 from plans.models import DocType, RecipientPurpose
 from units.models import Unit
@@ -44,7 +45,7 @@ class ImportSourceForm(forms.Form):
 class ReviewHeaderForm(forms.Form):
     """The plan's header and tail as extracted, every field editable."""
 
-    issuer = forms.ModelChoiceField(
+    issuer = IdChoiceField(
         label=_("Issuing unit"), queryset=Unit.objects.none(), empty_label=EMPTY_CHOICE
     )
     doc_type = forms.ChoiceField(label=_("Type"), choices=DocType.choices)

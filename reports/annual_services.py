@@ -24,6 +24,7 @@ from reports.models import (
     ReportRequest,
     ReportState,
 )
+from reports.selectors import units_with_reports_for
 from units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -58,10 +59,11 @@ def annual_report_request(
 ) -> AnnualReportFile:
     """Ask for the annual report of ``unit`` for ``year`` as a PDF; a job renders it.
 
-    The actor must be able to read the unit's reports (a member of the unit, or a leader or
-    administrator above it); ``None`` is the system (the nightly job, a command).
+    The actor must be able to read the unit's reports (a member of the unit, of the unit it
+    reports to, or a leader or administrator above it); ``None`` is the system (the nightly
+    job, a command).
     """
-    if actor is not None and not Unit.objects.readable_by(actor).filter(pk=unit.pk).exists():
+    if actor is not None and not units_with_reports_for(actor).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("You cannot see the reports of this unit."))
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError({"year": _("Give a year between 2000 and 2100.")})

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cascade.forms import IdChoiceField, IdMultipleChoiceField
 from plans.models import Document
 from reports.models import (
     DEFAULT_LEVEL_LEAD_DAYS,
@@ -170,7 +171,7 @@ class RequirementForm(_LeadDaysMixin):
     """A plan's duty to report. From a reporting task the frequency, the due day and the
     reporting units are read from its words."""
 
-    source_task = forms.ModelChoiceField(
+    source_task = IdChoiceField(
         label=_("From the reporting task"),
         queryset=None,
         required=False,
@@ -181,8 +182,8 @@ class RequirementForm(_LeadDaysMixin):
         required=False,
         choices=[("", _("As the task's words say")), *Frequency.choices],
     )
-    receiver = forms.ModelChoiceField(label=_("Reports go to"), queryset=None)
-    units = forms.ModelMultipleChoiceField(
+    receiver = IdChoiceField(label=_("Reports go to"), queryset=None)
+    units = IdMultipleChoiceField(
         label=_("Reporting units"),
         queryset=None,
         required=False,
@@ -277,14 +278,14 @@ class AdHocForm(forms.Form):
         required=False,
         help_text=_("Empty: today."),
     )
-    units = forms.ModelMultipleChoiceField(
+    units = IdMultipleChoiceField(
         label=_("Units asked"),
         queryset=Unit.objects.none(),
         required=False,
         help_text=_("Leave empty to ask every reporting unit."),
     )
 
-    answers = forms.ModelChoiceField(
+    answers = IdChoiceField(
         label=_("Feeds our own ad hoc report"),
         queryset=ReportRequest.objects.none(),
         required=False,
@@ -315,7 +316,7 @@ class AnnualReportForm(forms.Form):
     directives, which one (the unit's own cascade otherwise)."""
 
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    directive = forms.ModelChoiceField(
+    directive = IdChoiceField(
         label=_("Directive"), queryset=Document.objects.none(), required=False
     )
 

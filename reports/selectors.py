@@ -392,3 +392,10 @@ def annual_files(
         .filter(unit=unit, year=year, cascade_root_id=cascade_root_id)
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def units_with_reports_for(user: User) -> QuerySet[Unit]:
+    """Units whose reports ``user`` may read: their own units (and a leader's or
+    administrator's subtree), and the units that send reports to theirs."""
+    sending = ReportRequest.objects.visible_to(user).values("unit")
+    return Unit.objects.filter(Q(pk__in=Unit.objects.readable_by(user)) | Q(pk__in=sending))

@@ -476,7 +476,7 @@ def may_add_requirement(user, document: Document) -> bool:
 def annual_request(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """Ask for a unit's annual report as a PDF; a job renders it while the page shows how far
     it has got (htmx polling) and then offers the file."""
-    unit = get_object_or_404(Unit.objects.readable_by(request.user), pk=unit_pk)
+    unit = get_object_or_404(selectors.units_with_reports_for(request.user), pk=unit_pk)
     form = AnnualReportForm(request.POST, user=request.user)
     back = request.POST.get("back_report")
     if form.is_valid():

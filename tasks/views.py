@@ -205,8 +205,10 @@ def progress_create(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(Assignment.objects.updatable_by(request.user), pk=pk)
     form = ProgressForm(request.POST, request.FILES)
     occurrence = None
-    if request.POST.get("occurrence"):
-        occurrence = assignment.occurrences.filter(pk=request.POST["occurrence"][:20]).first()
+    chosen = request.POST.get("occurrence", "").strip()
+    if chosen:
+        if chosen.isdecimal() and len(chosen) < 19:
+            occurrence = assignment.occurrences.filter(pk=int(chosen)).first()
         if occurrence is None:
             form.add_error(None, _("That period is not one of this unit's."))
     if form.is_valid():

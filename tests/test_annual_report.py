@@ -224,6 +224,11 @@ def test_the_unit_it_reports_to_and_a_leader_above_download_the_pdf(db, client):
     for user in (member(chain.district, Role.STAFF), member(chain.province, Role.LEADER)):
         client.force_login(user)
         assert client.get(reverse("reports:annual_download", args=[file.pk])).status_code == 200
+        asked = client.post(
+            reverse("reports:annual_request", args=[commune.pk]),
+            {"year": request_of(commune).period_key},
+        )
+        assert asked.status_code == 302
 
 
 def test_every_night_the_reports_accepted_since_their_last_rendering_are_rendered(

@@ -22,12 +22,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.deadlines import MAX_TEXT_CHARS, Schedule, parse_deadline
+from tests.fuzzing import PARSER_EXAMPLES
 
 EXAMPLES = Path(__file__).parent / "data" / "deadline_examples.tsv"
 MODULE = Path(__file__).resolve().parent.parent / "tasks" / "deadlines.py"
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # No timed assertions: hypothesis must not fail a slow example on a busy machine.
-FUZZ = settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    deadline=None, max_examples=PARSER_EXAMPLES, suppress_health_check=[HealthCheck.too_slow]
+)
 PROPERTY = settings(deadline=None, max_examples=200)
 
 

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from plans.importer import SourceError, extract_plan, read_source
 from plans.importer.extract import full_issuer, proper_case, split_units
 from plans.importer.sources import MAX_BYTES
+from tests.fuzzing import PARSER_EXAMPLES
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "plans" / "demo" / "seeds"
 EXPECTED_DIR = Path(__file__).resolve().parent / "data" / "seeds"
@@ -535,7 +536,7 @@ _FRAGMENTS = [
 
 
 @settings(
-    max_examples=300,
+    max_examples=PARSER_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -555,3 +556,37 @@ def test_extraction_never_raises_on_arbitrary_text(text: str) -> None:
         assert set(task["deadline"]) == SCHEDULE_KEYS
         assert all(isinstance(name, str) for name in task["lead"] + task["support"])
     json.dumps(plan, ensure_ascii=False)
+
+
+def _zip_with(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@settings(
+    max_examples=PARSER_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    raw=st.one_of(
+        st.binary(max_size=3000),
+        st.text(max_size=500).map(lambda t: t.encode("utf-16")),
+        st.dictionaries(
+            st.sampled_from(["word/document.xml", "[Content_Types].xml", "x.xml"]),
+            st.binary(max_size=500),
+            max_size=3,
+        ).map(_zip_with),
+    ),
+    name=st.sampled_from(["ke-hoach.docx", "ke-hoach.txt", "ke-hoach.pdf", "ke-hoach", ""]),
+)
+def test_reading_arbitrary_bytes_gives_text_or_a_clear_refusal(raw: bytes, name: str) -> None:
+    try:
+        text = read_source(raw, filename=name)
+    except SourceError as error:
+        assert str(error)
+    else:
+        assert isinstance(text, str)
