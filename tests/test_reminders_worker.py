@@ -1,7 +1,7 @@
-"""The reminder sweep on a real Celery worker with a real Redis: exactly once per offset and
-person, escalation after the delay, nothing more on a second run, and a worker killed in the
-middle of a sweep of 10,000 occurrences that, restarted, finishes it with every reminder
-exactly once.
+"""Jobs on a real Celery worker with a real Redis. The reminder sweep: exactly once per offset
+and person, escalation after the delay, nothing more on a second run, and a worker killed in
+the middle of a sweep of 10,000 occurrences that, restarted, finishes it with every reminder
+exactly once. The annual report: asked for on a page, rendered by the worker, kept.
 
 The worker is a subprocess (``celery -A cascade worker``) using the same test database, so
 these tests need PostgreSQL (pytest-django's SQLite test database lives in memory) and commit
@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -65,6 +66,7 @@ class Worker:
             "DATABASE_URL": _database_url(),
             "REDIS_URL": REDIS_URL,
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         }
         self.log = log
         self.process = subprocess.Popen(
@@ -304,3 +306,26 @@ def test_a_worker_killed_mid_sweep_and_restarted_sends_every_reminder_exactly_on
     assert digests.count() == len(people)
     assert set(digests.values_list("status", flat=True)) == {OutboxStatus.SENT}
     assert not Notification.objects.filter(email__isnull=True).exists()
+
+
+def test_a_real_worker_renders_the_annual_report_the_page_asked_for(worker, redis_client, client):
+    from django.urls import reverse
+
+    from reports.models import AnnualReportFile, RenderState
+    from tests.test_reports_support import build_chain, request_of
+
+    chain = build_chain(communes=1)
+    commune = chain.communes[0]
+    client.force_login(member(commune, Role.STAFF))
+    response = client.post(
+        reverse("reports:annual_request", args=[commune.pk]),
+        {"year": request_of(commune).period_key},
+    )
+    file = AnnualReportFile.objects.get()
+    assert response.status_code == 302
+    wait_idle(redis_client)
+    file.refresh_from_db()
+    assert file.state == RenderState.DONE, file.error
+    assert (file.progress, file.draft) == (100, True)
+    download = client.get(reverse("reports:annual_download", args=[file.pk]))
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
