@@ -18,6 +18,24 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     form.errors.setdefault(NON_FIELD_ERRORS, form.error_class())
 
 
+def conflict_context(form: forms.Form, error: ValidationError) -> dict:
+    """For a save refused because someone else saved first (``EditConflict``): the other
+    person's change for the page, and the form moved to the current version so that saving
+    again, after looking, keeps what this person typed (which the bound form still holds)."""
+    from audit.selectors import change_rows
+    from cascade.concurrency import EditConflict
+
+    if not isinstance(error, EditConflict):
+        return {}
+    form.data = form.data.copy()
+    form.data["version"] = str(error.current_version)
+    events = [error.last_change] if error.last_change is not None else []
+    return {
+        "conflict": error,
+        "conflict_events": [(event, change_rows(event)) for event in events],
+    }
+
+
 # The largest id a database column holds (PostgreSQL bigint); SQLite raises OverflowError
 # on a larger number instead of finding nothing, so such a value never reaches a query.
 _MAX_ID = 2**63 - 1

@@ -26,7 +26,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cascade.apps.CascadeAdminConfig",  # django.contrib.admin, scoped (cascade/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,15 +34,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "treebeard",
     "audit",
+    "accounts",
     "units",
     "plans",
     "tasks",
     "reports",
     "notifications",
     "dashboard",
+    "api",
+    "national",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +141,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# Sign-in is refused this long after repeated failures (accounts.throttle).
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -146,10 +153,12 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # E-mail (Django 6.1 mailers): the console in development, SMTP when EMAIL_HOST is set.
+# Outside development the default is SMTP (localhost:25 unless EMAIL_HOST says otherwise): a
+# console backend in production would lose every e-mail (the outbox retries a failed send).
 _email_backend = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
-    if env_str("EMAIL_HOST")
+    if env_str("EMAIL_HOST") or not DEBUG
     else "django.core.mail.backends.console.EmailBackend",
 )
 _email_options = (
@@ -214,12 +223,51 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Page",
+    # JSON only: /api/docs/ is the browsable page (DRF's own needs inline scripts the CSP refuses).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "PAGE_SIZE": 50,
+    # Counted in the cache (Redis when REDIS_URL is set): per API token, per signed-in person.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.ApiTokenRateThrottle",
+        "api.throttling.ApiSessionRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env_str("API_TOKEN_RATE", "1000/hour"),
+        "api_session": env_str("API_SESSION_RATE", "3000/hour"),
+    },
+    "EXCEPTION_HANDLER": "api.exceptions.handle",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI schema (api/docs.py holds its texts); the documentation page's scripts are
+# served from this site (the sidecar package), as the CSP requires.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cascade API",
+    "DESCRIPTION": "See api/docs.py",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Like every page: for signed-in people and API tokens (openapi.yaml is the public copy).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks.models.TaskStatus",
+        "DocumentStatusEnum": "plans.models.DocumentStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_texts",
+        "api.schema.drop_database_ranges",
+        "api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

@@ -7,5 +7,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("audit/", include("audit.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/", include("api.urls")),
     path("", include("plans.urls")),
 ]

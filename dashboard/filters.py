@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -14,8 +15,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 
-from plans.models import Document
-from units.models import Bloc, Level, Role, Unit, memberships_of
+from plans.models import Document, confidential_q
+from units.models import SUBTREE_ROLES, Bloc, Level, Unit, memberships_of
 
 User = AbstractBaseUser | AnonymousUser
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]|M(?:0[1-9]|1[0-2])))?$")
@@ -124,6 +125,16 @@ class Filters:
     def current_month(self) -> date:
         return month_start(self.today)
 
+    @cached_property
+    def hides_confidential(self) -> bool:
+        """Whether the directive's cascade holds a confidential plan the user may not see (then
+        figures pre-summed over whole cascades cannot be used)."""
+        return (
+            Document.objects.filter(root_id=self.directive.pk, confidential=True)
+            .exclude(confidential_q(self.user))
+            .exists()
+        )
+
     @property
     def document(self) -> Document:
         """The document whose cascade is counted: the plan when one is chosen."""
@@ -132,11 +143,13 @@ class Filters:
     def documents_q(self, prefix: str = "") -> Q:
         """The condition "this document (reached through ``prefix``) is counted": the chosen
         plan alone, or every document of the directive's cascade."""
+        # Confidential plans count only for those inside their circle (plans.models).
+        circle = confidential_q(self.user, prefix=prefix)
         if self.plan is not None:
-            return Q(**{f"{prefix}pk": self.plan.pk})
-        return Q(**{f"{prefix}root_id": self.directive.pk}) | Q(
-            **{f"{prefix}pk": self.directive.pk}
-        )
+            return Q(**{f"{prefix}pk": self.plan.pk}) & circle
+        return (
+            Q(**{f"{prefix}root_id": self.directive.pk}) | Q(**{f"{prefix}pk": self.directive.pk})
+        ) & circle
 
     def documents(self) -> QuerySet[Document]:
         return Document.objects.filter(self.documents_q())
@@ -199,8 +212,7 @@ def reaches_subtree(user: User, unit: Unit) -> bool:
     if user.is_superuser:
         return True
     return any(
-        m.role in (Role.LEADER, Role.ADMINISTRATOR) and unit.path.startswith(m.unit.path)
-        for m in memberships_of(user)
+        m.role in SUBTREE_ROLES and unit.path.startswith(m.unit.path) for m in memberships_of(user)
     )
 
 
@@ -212,7 +224,7 @@ def default_unit(user: User, directive: Document) -> Unit | None:
             return directive.issuer
         return Unit.get_first_root_node()
     memberships = memberships_of(user)
-    leading = [m for m in memberships if m.role in (Role.LEADER, Role.ADMINISTRATOR)]
+    leading = [m for m in memberships if m.role in SUBTREE_ROLES]
     chosen = min(
         leading or memberships, key=lambda m: (len(m.unit.path), m.unit.path), default=None
     )

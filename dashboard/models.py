@@ -77,3 +77,56 @@ class CompletionRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.document_id} {self.done_month:%m/%Y}: {self.count}"
+
+
+class SubtreeRollup(models.Model):
+    """``OccurrenceRollup`` summed over the whole subtree of ``unit`` and over every document
+    of the cascade whose top document is ``cascade``.
+
+    A dashboard looking at a unit's subtree for a whole cascade (what it opens on) reads a few
+    hundred of these rows instead of every roll-up row below the unit: at national scale the
+    centre's subtree holds millions. Kept by the same services in the same transaction as the
+    per-unit rows; a document later moved into another cascade is corrected by
+    ``manage.py rebuild_rollups``.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    cascade = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    due_month = models.DateField(_("due month"))
+    bucket = models.CharField(_("state"), max_length=16, choices=Bucket.choices)
+    count = models.IntegerField(_("occurrences"), default=0)
+
+    class Meta:
+        verbose_name = _("subtree roll-up")
+        verbose_name_plural = _("subtree roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "cascade", "due_month", "bucket"], name="subtree_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        month = f"{self.due_month:%m/%Y}"
+        return f"{self.unit_id}/{self.cascade_id} {month} {self.bucket}: {self.count}"
+
+
+class SubtreeCompletion(models.Model):
+    """``CompletionRollup`` summed over the subtree of ``unit`` and the cascade of
+    ``cascade`` (the trend's "completed per month" at any unit)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    cascade = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    done_month = models.DateField(_("completion month"))
+    count = models.IntegerField(_("occurrences"), default=0)
+
+    class Meta:
+        verbose_name = _("subtree completion roll-up")
+        verbose_name_plural = _("subtree completion roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "cascade", "done_month"], name="subtree_completion_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.cascade_id} {self.done_month:%m/%Y}: {self.count}"

@@ -35,7 +35,14 @@ from django.utils.translation import gettext_lazy as _
 
 from dashboard import reporting
 from dashboard.filters import Filters, add_months
-from dashboard.models import OPEN_BUCKETS, Bucket, CompletionRollup, OccurrenceRollup
+from dashboard.models import (
+    OPEN_BUCKETS,
+    Bucket,
+    CompletionRollup,
+    OccurrenceRollup,
+    SubtreeCompletion,
+    SubtreeRollup,
+)
 from dashboard.services import done_condition
 from plans.models import Document, DocumentRecipient, RecipientPurpose
 from tasks.models import Assignment, AssignmentRole, Occurrence, Task, TaskStatus
@@ -158,9 +165,32 @@ def _combine(sums: dict, live: dict | None) -> StateCounts:
     )
 
 
+def _by_subtree(filters: Filters) -> bool:
+    """Whether the figures can be read from the subtree roll-ups: a whole subtree, every
+    document of the cascade, every bloc and level (the view a dashboard opens on). Not when
+    the cascade holds a confidential plan outside the user's circle: the roll-ups count it."""
+    return (
+        filters.scope.subtree
+        and filters.plan is None
+        and not filters.bloc
+        and not filters.level
+        and not filters.hides_confidential
+    )
+
+
+def _subtree_rollups(filters: Filters) -> QuerySet[SubtreeRollup]:
+    return SubtreeRollup.objects.filter(
+        filters.months_q("due_month"), cascade_id=filters.directive.pk
+    )
+
+
 def task_states(filters: Filters) -> StateCounts:
     """Occurrences in scope by state (two queries)."""
-    sums = _rollups(filters).aggregate(**_state_sums(filters.current_month))
+    if _by_subtree(filters):
+        rows = _subtree_rollups(filters).filter(unit_id=filters.scope.unit.pk)
+    else:
+        rows = _rollups(filters)
+    sums = rows.aggregate(**_state_sums(filters.current_month))
     live = _overdue_this_month(filters).aggregate(**_LIVE_SUMS)
     return _combine(sums, live)
 
@@ -207,14 +237,13 @@ class PlanRow:
     undated: int = 0  # tasks of the plan that fall due on no date (never counted above)
 
 
-def states_by_plan(
-    filters: Filters, documents: list[Document], total: StateCounts
-) -> tuple[list[PlanRow], StateCounts]:
+def plan_figures(
+    filters: Filters, documents: list[Document]
+) -> tuple[list[PlanRow], list[StateCounts]]:
     """Occurrences by state for each of ``documents`` (the plans near the unit looked at:
-    a bounded list), and for all the other documents of the cascade together, with each
-    plan's tasks that have no date (three queries).
-    Plans without any dated occurrence in scope are listed with zeros; documents known
-    only by reference are left out unless they have some."""
+    a bounded list), with each plan's tasks that have no date, and the counts of every plan
+    that has some (three queries). Plans without any dated occurrence in scope are listed
+    with zeros; documents known only by reference are left out unless they have some."""
     ids = [document.pk for document in documents]
     undated = dict(
         Task.objects.filter(document_id__in=ids)
@@ -241,16 +270,57 @@ def states_by_plan(
         if document.pk in grouped
         or (not document.is_reference and document.pk != filters.directive.pk)
     ]
-    return rows, subtract(total, list(grouped.values()))
+    return rows, list(grouped.values())
+
+
+def states_by_plan(
+    filters: Filters,
+    documents: list[Document],
+    total: StateCounts,
+    *,
+    figures: tuple[list[PlanRow], list[StateCounts]] | None = None,
+) -> tuple[list[PlanRow], StateCounts]:
+    """The plan rows of ``plan_figures`` (or ``figures``, when the caller has them) and the
+    occurrences of all the other documents of the cascade together."""
+    rows, counted = figures if figures is not None else plan_figures(filters, documents)
+    return rows, subtract(total, counted)
 
 
 def states_by_branch(filters: Filters, node: Unit) -> dict[str, StateCounts]:
     """Occurrences by state for each branch directly under ``node`` (keyed by the branch's
     path; ``node``'s own work is keyed by its own path)."""
     length = len(node.path) + Unit.steplen
-    return _grouped_states(
-        filters, Substr("unit__path", 1, length), Substr("unit__path", 1, length)
-    )
+    if not _by_subtree(filters) or filters.scope.unit.pk != node.pk:
+        return _grouped_states(
+            filters, Substr("unit__path", 1, length), Substr("unit__path", 1, length)
+        )
+    # The node's subtree and each branch's are stored whole; the node's own work is what its
+    # subtree holds beyond its branches.
+    sums = _state_sums(filters.current_month)
+    rows = {
+        row.pop("unit__path"): row
+        for row in _subtree_rollups(filters)
+        .filter(unit__path__startswith=node.path, unit__depth__lte=node.depth + 1)
+        .order_by()
+        .values("unit__path")
+        .annotate(**sums)
+    }
+    whole = rows.pop(node.path, None)
+    if whole is not None:
+        own = {key: whole[key] - sum(row[key] for row in rows.values()) for key in sums}
+        if any(own.values()):
+            rows[node.path] = own
+    live = {
+        row.pop("group"): row
+        for row in _overdue_this_month(filters)
+        .annotate(group=Substr("unit__path", 1, length))
+        .order_by()
+        .values("group")
+        .annotate(**_LIVE_SUMS)
+    }
+    for path in live.keys() - rows.keys():
+        rows[path] = dict.fromkeys(sums, 0)
+    return {path: _combine(row, live.get(path)) for path, row in rows.items()}
 
 
 @dataclass
@@ -302,10 +372,19 @@ def trend(filters: Filters) -> list[TrendPoint]:
     """Occurrences due and completed per month (two queries)."""
     months = trend_months(filters)
     first, end = months[0], add_months(months[-1], 1)
+    if _by_subtree(filters):
+        scope = {"unit_id": filters.scope.unit.pk, "cascade_id": filters.directive.pk}
+        due_rows = SubtreeRollup.objects.filter(**scope)
+        done_rows = SubtreeCompletion.objects.filter(**scope)
+    else:
+        due_rows = OccurrenceRollup.objects.filter(
+            filters.units_q("unit__"), filters.documents_q("document__")
+        )
+        done_rows = CompletionRollup.objects.filter(
+            filters.units_q("unit__"), filters.documents_q("document__")
+        )
     due = dict(
-        OccurrenceRollup.objects.filter(
-            filters.units_q("unit__"),
-            filters.documents_q("document__"),
+        due_rows.filter(
             due_month__gte=first,
             due_month__lt=end,
         )
@@ -315,9 +394,7 @@ def trend(filters: Filters) -> list[TrendPoint]:
         .values_list("due_month", "n")
     )
     done = dict(
-        CompletionRollup.objects.filter(
-            filters.units_q("unit__"),
-            filters.documents_q("document__"),
+        done_rows.filter(
             done_month__gte=first,
             done_month__lt=end,
         )
@@ -540,9 +617,11 @@ class TreeLevel:
         return sum((branch.coverage for branch in self.branches), CoverageCounts())
 
 
-def tree_level(filters: Filters, node: Unit) -> TreeLevel:
+def tree_level(
+    filters: Filters, node: Unit, *, branch_coverage: dict[str, CoverageCounts] | None = None
+) -> TreeLevel:
     """The branches directly under ``node`` that have anything counted, with their figures
-    (five queries)."""
+    (five queries; four when the caller gives ``branch_coverage``, e.g. from the cache)."""
     if not filters.scope.subtree:
         node_coverage = coverage(filters)
         states = task_states(filters)
@@ -552,7 +631,8 @@ def tree_level(filters: Filters, node: Unit) -> TreeLevel:
             quiet=0,
         )
     below = filters.with_unit(node)
-    branch_coverage = coverage_by_branch(below, node)
+    if branch_coverage is None:
+        branch_coverage = coverage_by_branch(below, node)
     branch_states = states_by_branch(below, node)
     paths = set(branch_coverage) | set(branch_states)
     units = Unit.objects.filter(path__in=paths).order_by("path") if paths else []

@@ -24,13 +24,14 @@ it. ``rollups_rebuild`` recomputes everything (``manage.py rebuild_rollups``).
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -40,6 +41,8 @@ from tasks.models import Assignment, Occurrence, Task, TaskStatus
 # document, completion month).
 Key = tuple
 UPSERT_BATCH = 500
+
+logger = logging.getLogger(__name__)
 
 
 def done_condition(prefix: str = "") -> Q:
@@ -167,10 +170,75 @@ def _lock(tasks: Q) -> None:
 def _apply(delta: dict[Key, int]) -> None:
     due_rows = [(*key[1:], n) for key, n in delta.items() if n and key[0] == "due"]
     done_rows = [(*key[1:], n) for key, n in delta.items() if n and key[0] == "done"]
-    from dashboard.models import CompletionRollup, OccurrenceRollup
+    from dashboard.models import (
+        CompletionRollup,
+        OccurrenceRollup,
+        SubtreeCompletion,
+        SubtreeRollup,
+    )
 
     _upsert(OccurrenceRollup, ["unit_id", "document_id", "due_month", "bucket"], due_rows)
     _upsert(CompletionRollup, ["unit_id", "document_id", "done_month"], done_rows)
+    subtree = _subtree_delta(delta)
+    _upsert(
+        SubtreeRollup,
+        ["unit_id", "cascade_id", "due_month", "bucket"],
+        [(*key[1:], n) for key, n in subtree.items() if n and key[0] == "due"],
+    )
+    _upsert(
+        SubtreeCompletion,
+        ["unit_id", "cascade_id", "done_month"],
+        [(*key[1:], n) for key, n in subtree.items() if n and key[0] == "done"],
+    )
+    if due_rows or done_rows:
+        transaction.on_commit(bump_version)
+
+
+def _subtree_delta(delta: dict[Key, int]) -> Counter:
+    """The same changes keyed by each ancestor of the unit (itself included) and by the
+    cascade of the document, for the subtree tables (three small queries)."""
+    from plans.models import Document
+    from units.models import Unit
+
+    changed = {key: n for key, n in delta.items() if n}
+    if not changed:
+        return Counter()
+    paths = dict(Unit.objects.filter(pk__in={key[1] for key in changed}).values_list("pk", "path"))
+    step = Unit.steplen
+    prefixes = {p[:end] for p in paths.values() for end in range(step, len(p) + 1, step)}
+    ids = dict(Unit.objects.filter(path__in=prefixes).values_list("path", "pk"))
+    cascades = {
+        pk: root_id or pk
+        for pk, root_id in Document.objects.filter(pk__in={key[2] for key in changed}).values_list(
+            "pk", "root_id"
+        )
+    }
+    out: Counter = Counter()
+    for key, n in changed.items():
+        path = paths.get(key[1], "")
+        for end in range(step, len(path) + 1, step):
+            ancestor = ids.get(path[:end])
+            if ancestor is not None and key[2] in cascades:
+                out[(key[0], ancestor, cascades[key[2]], *key[3:])] += n
+    return out
+
+
+VERSION_KEY = "dashboard:figures-version"
+
+
+def bump_version() -> None:
+    """Tell cached dashboard figures (``dashboard.caching``) that the roll-ups changed: called
+    once the change is committed, so a reader never caches figures older than it."""
+    from django.core.cache import cache
+
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.add(VERSION_KEY, 1, timeout=None)
+    except Exception as error:  # the cache server is down: the saved change must not fail
+        # Cached sections also expire after DASHBOARD_CACHE_SECONDS, so they catch up.
+        logger.warning("Could not bump the dashboard figures' version (%s).", error)
 
 
 def _upsert(model, key_columns: list[str], rows: list[tuple]) -> None:
@@ -233,10 +301,91 @@ def rollup_differences() -> dict[Key, tuple[int, int]]:
 
 @transaction.atomic
 def rollups_rebuild() -> int:
-    """Recompute both roll-up tables from the occurrences. Returns how many rows it wrote."""
+    """Recompute the roll-up tables from the occurrences. Returns how many rows it wrote."""
     from dashboard.models import CompletionRollup, OccurrenceRollup
 
-    return rebuild_tables(Occurrence, OccurrenceRollup, CompletionRollup)
+    rows = rebuild_tables(Occurrence, OccurrenceRollup, CompletionRollup)
+    rows += rebuild_subtree_tables()
+    transaction.on_commit(bump_version)
+    return rows
+
+
+# The subtree tables summed from the per-unit ones in the database: for each depth, every
+# unit's rows are added to its ancestor at that depth (a path prefix), whatever the backend.
+_SUBTREE_SQL = """
+INSERT INTO {target} (unit_id, cascade_id, {month}, {extra}{count_col})
+SELECT ancestor.id, COALESCE(doc.root_id, doc.id), r.{month}, {r_extra}SUM(r.{count_col})
+FROM {source} r
+JOIN {unit} u ON u.id = r.unit_id
+JOIN {unit} ancestor ON ancestor.path = SUBSTR(u.path, 1, %s) AND u.depth >= %s
+JOIN {document} doc ON doc.id = r.document_id
+GROUP BY ancestor.id, COALESCE(doc.root_id, doc.id), r.{month}{group_extra}
+"""
+
+
+def rebuild_subtree_tables() -> int:
+    """Empty the subtree tables and fill them from the per-unit roll-ups (one statement per
+    level of the tree, summed in the database). Returns how many rows it wrote."""
+    from dashboard.models import (
+        CompletionRollup,
+        OccurrenceRollup,
+        SubtreeCompletion,
+        SubtreeRollup,
+    )
+    from plans.models import Document
+    from units.models import Unit
+
+    SubtreeRollup.objects.all().delete()
+    SubtreeCompletion.objects.all().delete()
+    depth = Unit.objects.aggregate(top=models.Max("depth"))["top"] or 0
+    quote = connection.ops.quote_name
+    tables = [
+        (SubtreeRollup, OccurrenceRollup, "due_month", True),
+        (SubtreeCompletion, CompletionRollup, "done_month", False),
+    ]
+    with connection.cursor() as cursor:
+        for target, source, month, bucket in tables:
+            # Table and column names come from the models above, never from input.
+            sql = _SUBTREE_SQL.format(
+                target=quote(target._meta.db_table),
+                source=quote(source._meta.db_table),
+                unit=quote(Unit._meta.db_table),
+                document=quote(Document._meta.db_table),
+                month=month,
+                extra="bucket, " if bucket else "",
+                r_extra="r.bucket, " if bucket else "",
+                group_extra=", r.bucket" if bucket else "",
+                count_col=quote("count"),
+            )
+            for level in range(1, depth + 1):
+                cursor.execute(sql, [level * Unit.steplen, level])
+    return SubtreeRollup.objects.count() + SubtreeCompletion.objects.count()
+
+
+def subtree_differences() -> int:
+    """How many subtree roll-up rows differ from the per-unit roll-ups summed again (for the
+    repair command's check): 0 when they agree."""
+    from dashboard.models import SubtreeCompletion, SubtreeRollup
+
+    def snapshot() -> set:
+        return set(
+            SubtreeRollup.objects.exclude(count=0).values_list(
+                "unit_id", "cascade_id", "due_month", "bucket", "count"
+            )
+        ) | set(
+            SubtreeCompletion.objects.exclude(count=0).values_list(
+                "unit_id", "cascade_id", "done_month", "count"
+            )
+        )
+
+    stored = snapshot()
+    sid = transaction.savepoint()
+    try:
+        rebuild_subtree_tables()
+        fresh = snapshot()
+    finally:
+        transaction.savepoint_rollback(sid)
+    return len(stored ^ fresh)
 
 
 def rebuild_tables(occurrence_model, rollup_model, completion_model) -> int:

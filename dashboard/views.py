@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from dashboard import charts, exports, reporting, selectors
+from dashboard import caching, charts, exports, reporting, selectors
 from dashboard.filters import Filters, NoAccess, NoDirective, period_options, resolve
 from dashboard.targets import figures
 from units.models import Bloc, Level, Unit
@@ -23,13 +23,41 @@ def _filters(request: HttpRequest) -> Filters:
     return resolve(request.user, request.GET, today=timezone.localdate())
 
 
+def _branch_coverage(filters: Filters, node: Unit, version: int) -> dict | None:
+    """The coverage of each branch under ``node``, from the cache when it is current."""
+    if not filters.scope.subtree:
+        return None
+    below = filters.with_unit(node)
+    return caching.cached(
+        "coverage_by_branch",
+        below,
+        lambda: selectors.coverage_by_branch(below, node),
+        version=version,
+    )
+
+
 def page_context(filters: Filters) -> dict:
-    """Everything on the page, in a fixed number of queries whatever the data."""
+    """Everything on the page, in a fixed number of queries whatever the data. The sections
+    that read the whole subtree come from the cache while current (``dashboard.caching``);
+    the task figures are always read live from the subtree roll-ups."""
+    version = caching.figures_version()
+
+    def cached(section: str, compute, *, per_user: bool = False):
+        return caching.cached(section, filters, compute, version=version, per_user=per_user)
+
     # The first level of the unit tree covers every unit in scope: its sums are the totals.
-    level = selectors.tree_level(filters, filters.scope.unit)
+    node = filters.scope.unit
+    level = selectors.tree_level(
+        filters, node, branch_coverage=_branch_coverage(filters, node, version)
+    )
     states, coverage = level.states, level.coverage
-    plans = selectors.plan_choices(filters)
-    plan_rows, other_plans = selectors.states_by_plan(filters, plans, states)
+    plans = cached("plans", lambda: selectors.plan_choices(filters), per_user=True)
+    plan_rows, other_plans = selectors.states_by_plan(
+        filters,
+        plans,
+        states,
+        figures=cached("plan_rows", lambda: selectors.plan_figures(filters, plans), per_user=True),
+    )
     trend = selectors.trend(filters)
     directives = list(selectors.directive_choices(filters.user))
     if filters.directive.pk not in {d.pk for d in directives}:
@@ -50,14 +78,16 @@ def page_context(filters: Filters) -> dict:
         "other_plans": other_plans,
         "trend": trend,
         "trend_chart": charts.trend_chart([(p.month, p.due, p.completed) for p in trend]),
-        "overdue": selectors.overdue_list(filters, limit=20),
+        "overdue": cached("overdue", lambda: selectors.overdue_list(filters, limit=20)),
         "coverage": coverage,
         "coverage_bar": charts.stacked_bar([(k, label, n) for k, label, n, _p in coverage.rows()]),
-        "coverage_list": selectors.coverage_list(filters, limit=30),
+        "coverage_list": cached(
+            "coverage_list", lambda: selectors.coverage_list(filters, limit=30)
+        ),
         "level": level,
-        "targets": figures(filters),
-        "reports": reporting.report_status(filters, limit=30),
-        "laggards": selectors.laggards(filters, limit=10),
+        "targets": cached("targets", lambda: figures(filters)),
+        "reports": cached("reports", lambda: reporting.report_status(filters, limit=30)),
+        "laggards": cached("laggards", lambda: selectors.laggards(filters, limit=10)),
     }
 
 
@@ -96,7 +126,11 @@ def tree(request: HttpRequest) -> HttpResponse:
     )
     if node is None:
         raise Http404
-    context = {"filters": filters, "level": selectors.tree_level(filters, node)}
+    version = caching.figures_version()
+    level = selectors.tree_level(
+        filters, node, branch_coverage=_branch_coverage(filters, node, version)
+    )
+    context = {"filters": filters, "level": level}
     return render(request, "dashboard/dashboard.html#tree-level", context)
 
 

@@ -97,9 +97,12 @@ class ScheduledJobForm(forms.ModelForm):
             hour=data.get("hour", ""),
             day_of_week=data.get("day_of_week", ""),
         )
+        from celery.schedules import ParseException
+
         try:
             probe.crontab()
-        except (ValueError, TypeError) as error:
+        # Celery's parser raises its own exception (not a ValueError) for "1,,2" or "".
+        except (ValueError, TypeError, ParseException) as error:
             raise ValidationError(_("Not a valid schedule: %(error)s") % {"error": error}) from None
         from celery import current_app
 

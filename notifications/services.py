@@ -45,7 +45,7 @@ from notifications.models import (
 )
 from notifications.selectors import PolicyBook, UnitMap, email_modes, readable_q
 from notifications.sweep import LEADER_ROLES, STAFF_ROLES, Row, insert_for_members
-from plans.models import Document, DocumentStatus
+from plans.models import Document, DocumentStatus, confidential_circles
 from tasks.models import Assignment, AssignmentRole, Occurrence, Task, TaskStatus
 from units.models import Membership, Unit
 
@@ -130,6 +130,8 @@ def reminders_sweep(
         .order_by()
         .values_list("pk", "document_id")
     )
+    # Confidential plans escalate only to units inside their circle (plans.models).
+    circles = confidential_circles()
     horizon = today + timedelta(days=book.max_offset())
     result = SweepResult()
     last = 0
@@ -144,7 +146,9 @@ def reminders_sweep(
             if not batch:
                 break
             last = batch[-1][0]
-            staff_rows, leader_rows = _rows_for_batch(batch, today, book, units, document_of)
+            staff_rows, leader_rows = _rows_for_batch(
+                batch, today, book, units, document_of, circles=circles
+            )
             result.notifications += insert_for_members(staff_rows, roles=STAFF_ROLES)
             escalations = insert_for_members(leader_rows, roles=LEADER_ROLES)
             result.escalations += escalations
@@ -248,6 +252,8 @@ def _rows_for_batch(
     book: PolicyBook,
     units: UnitMap,
     document_of: dict[int, int],
+    *,
+    circles: dict[int, set[int]] | None = None,
 ) -> tuple[list[Row], list[Row]]:
     staff_rows: list[Row] = []
     leader_rows: list[Row] = []
@@ -261,7 +267,8 @@ def _rows_for_batch(
         for kind, offset in policy.lead_stages(days_left):
             if kind == NotificationKind.ESCALATION:
                 above = units.escalation_unit(unit_id)
-                if above is not None:
+                circle = (circles or {}).get(document_id)
+                if above is not None and (circle is None or above in circle):
                     leader_rows.append(
                         (
                             above,

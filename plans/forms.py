@@ -53,6 +53,11 @@ class DocumentForm(forms.Form):
         max_length=500_000,
     )
     original_file = forms.FileField(label=_("Original file"), required=False)
+    confidential = forms.BooleanField(
+        label=_("Confidential (mật)"),
+        required=False,
+        help_text=_("Only the issuing unit and the units the document names will see it."),
+    )
 
     def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -97,6 +102,8 @@ class TaskForm(forms.Form):
     requires_plan = forms.BooleanField(
         label=_("Asks the lead units to issue their own implementing plan"), required=False
     )
+    # The version of the task the form was opened at (optimistic locking; empty when adding).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -85,7 +85,7 @@ class DocumentQuerySet(models.QuerySet):
                 .objects.filter(unit__in=own_units)
                 .values("task__document")
             )
-        )
+        ).filter(confidential_q(user))
 
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> DocumentQuerySet:
         """Documents the user may change: those issued by a unit where they are staff or
@@ -94,7 +94,65 @@ class DocumentQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(scope_q(user, roles=("staff", "administrator"), prefix="issuer__"))
+        return self.filter(
+            scope_q(user, roles=("staff", "administrator"), prefix="issuer__"),
+            confidential_q(user),
+        )
+
+
+def confidential_q(user: AbstractBaseUser | AnonymousUser, *, prefix: str = "") -> Q:
+    """The condition "this document (reached through ``prefix``) is not confidential, or the
+    user is inside its circle".
+
+    A confidential ("mật") document is seen only by the members of its issuing unit and of
+    the units it names (its recipients and the units given its tasks): not by the leaders
+    above, not in their dashboards, exports or e-mails. Every scoping method that reaches
+    documents applies this, so the rule is written once.
+    """
+    if getattr(user, "is_superuser", False):
+        return Q()
+    open_ = Q(**{f"{prefix}confidential": False})
+    if not user.is_authenticated:
+        return open_
+    own_units = [m.unit_id for m in memberships_of(user)]
+    if not own_units:
+        return open_
+    return (
+        open_
+        | Q(**{f"{prefix}issuer__in": own_units})
+        | Q(
+            **{
+                f"{prefix}pk__in": DocumentRecipient.objects.filter(unit__in=own_units).values(
+                    "document"
+                )
+            }
+        )
+        | Q(
+            **{
+                f"{prefix}pk__in": _assignment_model()
+                .objects.filter(unit__in=own_units)
+                .values("task__document")
+            }
+        )
+    )
+
+
+def confidential_circles() -> dict[int, set[int]]:
+    """For every confidential document, the units inside its circle (issuer, recipients,
+    units given its tasks): for jobs that address units directly (reminder escalations)."""
+    circles: dict[int, set[int]] = {}
+    confidential = Document.objects.filter(confidential=True)
+    for pk, issuer_id in confidential.values_list("pk", "issuer_id"):
+        circles[pk] = {issuer_id} if issuer_id else set()
+    if not circles:
+        return circles
+    recipients = DocumentRecipient.objects.filter(document__in=confidential, unit__isnull=False)
+    for pk, unit_id in recipients.values_list("document_id", "unit_id"):
+        circles[pk].add(unit_id)
+    assigned = _assignment_model().objects.filter(task__document__in=confidential)
+    for pk, unit_id in assigned.values_list("task__document_id", "unit_id"):
+        circles[pk].add(unit_id)
+    return circles
 
 
 def _assignment_model() -> type[models.Model]:
@@ -139,6 +197,14 @@ class Document(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.ISSUED
+    )
+    confidential = models.BooleanField(
+        _("confidential (mật)"),
+        default=False,
+        help_text=_(
+            "Seen only by the issuing unit and the units the document names (recipients, "
+            "units given its tasks); left out of exports, e-mails and figures elsewhere."
+        ),
     )
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
@@ -243,6 +309,13 @@ class DocumentRecipient(models.Model):
         return self.name
 
 
+class TargetQuerySet(models.QuerySet):
+    """Targets, scoped through the document that sets them."""
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> TargetQuerySet:
+        return self.filter(document__in=Document.objects.visible_to(user))
+
+
 class Target(models.Model):
     """A quantified target (chỉ tiêu), e.g. "45–50% of secondary students into vocational
     education by 2030".
@@ -269,6 +342,8 @@ class Target(models.Model):
         verbose_name=_("implements target"),
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = TargetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("target")

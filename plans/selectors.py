@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from cascade.text import search_tokens
 from plans.models import Document, Target
@@ -27,27 +28,54 @@ def documents_with_task_counts(qs: QuerySet[Document]) -> QuerySet[Document]:
     )
 
 
+# A cascade up to this many documents is shown whole; a larger one (a national directive has
+# tens of thousands of implementing plans) one level at a time, each level in pages, the rest
+# loaded when a person opens a node.
+CASCADE_WHOLE_LIMIT = 200
+CASCADE_PAGE = 50
+
+
 @dataclass
 class CascadeNode:
-    """A document in the cascade tree with the documents that implement it."""
+    """A document in the cascade tree with the documents that implement it.
+
+    ``children`` holds what is shown; ``child_count`` how many documents implement it (known
+    when the tree is shown level by level, so that a node can offer to open); ``more_from``
+    the offset of the next page of children when there are more than a page."""
 
     document: Document
     children: list[CascadeNode] = field(default_factory=list)
+    child_count: int = 0
+    more_from: int | None = None
 
     @property
     def subtree_size(self) -> int:
         return 1 + sum(child.subtree_size for child in self.children)
 
+    @property
+    def can_open(self) -> bool:
+        """Implemented by documents not loaded yet: offered to open on demand."""
+        return self.child_count > 0 and not self.children
+
 
 def cascade_tree(*, user: User, document: Document) -> CascadeNode:
     """The cascade below ``document`` as far as ``user`` may see, in a fixed number of queries
-    whatever its size: every document sharing its root is read at once and linked in memory."""
+    whatever its size. A small cascade is read at once and linked in memory; a large one
+    gives the document and the first page of the documents implementing it, each with how
+    many implement it in turn (``cascade_children`` reads the rest on demand)."""
     root_id = document.root_id or document.pk
+    members = Document.objects.visible_to(user).filter(Q(root_id=root_id) | Q(pk=root_id))
+    if members.count() > CASCADE_WHOLE_LIMIT:
+        node = CascadeNode(
+            documents_with_task_counts(
+                Document.objects.filter(pk=document.pk).select_related("issuer")
+            ).get()
+        )
+        node.children, node.more_from = cascade_children(user=user, document=document)
+        node.child_count = len(node.children)
+        return node
     members = documents_with_task_counts(
-        Document.objects.visible_to(user)
-        .filter(Q(root_id=root_id) | Q(pk=root_id))
-        .select_related("issuer")
-        .order_by("depth", "issued_on", "identifier")
+        members.select_related("issuer").order_by("depth", "issued_on", "identifier")
     )
     by_parent: dict[int | None, list[Document]] = {}
     nodes: dict[int, CascadeNode] = {}
@@ -57,7 +85,36 @@ def cascade_tree(*, user: User, document: Document) -> CascadeNode:
     for parent_id, children in by_parent.items():
         if parent_id in nodes:
             nodes[parent_id].children = [nodes[child.pk] for child in children]
+            nodes[parent_id].child_count = len(children)
     return nodes.get(document.pk) or CascadeNode(document)
+
+
+def cascade_children(
+    *, user: User, document: Document, offset: int = 0, page: int = CASCADE_PAGE
+) -> tuple[list[CascadeNode], int | None]:
+    """One page of the documents implementing ``document`` that ``user`` may see, each with
+    its task counts and how many visible documents implement it, and the offset of the next
+    page (None when this is the last). One query, whatever the size of the cascade."""
+    visible = Document.objects.visible_to(user)
+    below = (
+        visible.filter(implements_id=OuterRef("pk"))
+        .order_by()
+        .values("implements_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        documents_with_task_counts(
+            visible.filter(implements_id=document.pk)
+            .select_related("issuer")
+            .annotate(
+                below=Coalesce(Subquery(below, output_field=IntegerField()), 0),
+            )
+            .order_by("issued_on", "identifier", "pk")
+        )[offset : offset + page + 1]
+    )
+    nodes = [CascadeNode(row, child_count=row.below) for row in rows[:page]]
+    return nodes, (offset + page if len(rows) > page else None)
 
 
 def document_for_page(*, user: User, pk: int) -> Document:

@@ -47,6 +47,7 @@ DOCUMENT_FIELDS = [
     "signer_title",
     "signer_name",
     "implements",
+    "confidential",
 ]
 _LEGAL_TYPES = {DocType.DECREE, DocType.LAW, DocType.CIRCULAR}
 
@@ -220,8 +221,10 @@ def document_create(
     signer_title: str = "",
     signer_name: str = "",
     original_file: UploadedFile | None = None,
+    confidential: bool = False,
 ) -> Document:
-    """Create a document of ``issuer`` (or of an outside body named by ``issuer_code``)."""
+    """Create a document of ``issuer`` (or of an outside body named by ``issuer_code``);
+    ``confidential`` keeps it within the issuer and the units it names."""
     if status != DocumentStatus.REFERENCE:
         _check_may_issue_for(actor, issuer)
     if doc_type not in DocType.values:
@@ -242,6 +245,7 @@ def document_create(
         signer_capacity=signer_capacity.strip(),
         signer_title=signer_title.strip(),
         signer_name=signer_name.strip(),
+        confidential=confidential,
     )
     _place_in_cascade(document, implements)
     _refresh_identity(document)

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts.views import TwoStepLoginView
 from plans import import_views
 from plans import views as plan_views
 from tasks import views as task_views
@@ -8,7 +9,11 @@ from units import views as unit_views
 
 urlpatterns = [
     path("", plan_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "login/",
+        TwoStepLoginView.as_view(),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", plan_views.search, name="search"),
     path("documents/new/", plan_views.document_create, name="document_create"),
@@ -17,6 +22,11 @@ urlpatterns = [
     path("documents/<int:pk>/", plan_views.document_detail, name="document"),
     path("documents/<int:pk>/edit/", plan_views.document_edit, name="document_edit"),
     path("documents/<int:pk>/cascade/", plan_views.document_cascade, name="cascade"),
+    path(
+        "documents/<int:pk>/cascade/children/",
+        plan_views.document_cascade_children,
+        name="cascade_children",
+    ),
     path("documents/<int:pk>/file/", plan_views.document_file, name="document_file"),
     path("documents/<int:pk>/export.docx", plan_views.document_export_docx, name="export_docx"),
     path("documents/<int:pk>/export.pdf", plan_views.document_export_pdf, name="export_pdf"),

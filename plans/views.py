@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from audit.selectors import may_read_document_history
 from cascade.forms import add_service_errors
 from plans import exports, selectors, services
 from plans.forms import DocumentForm
@@ -60,6 +61,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "issuer_parent": Unit.objects.get_parent(document.issuer) if document.issuer else None,
             "today": timezone.localdate(),
+            "history_allowed": may_read_document_history(request.user, document),
         },
     )
 
@@ -73,6 +75,23 @@ def document_cascade(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "plans/cascade.html",
         {"document": document, "tree": tree, "ancestors": ancestors},
+    )
+
+
+@login_required
+def document_cascade_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """One page of the documents implementing a document, for a node opened in a large
+    cascade (an htmx fragment)."""
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    offset = request.GET.get("offset", "")
+    offset = int(offset) if offset.isdigit() and len(offset) < 9 else 0
+    children, more_from = selectors.cascade_children(
+        user=request.user, document=document, offset=offset
+    )
+    return render(
+        request,
+        "plans/cascade.html#children",
+        {"parent": document, "children": children, "more_from": more_from},
     )
 
 
@@ -100,6 +119,7 @@ def _document_fields(data: dict) -> dict:
         "signer_name": data["signer_name"],
         "body": data["body"],
         "original_file": data["original_file"],
+        "confidential": data["confidential"],
     }
 
 

@@ -4,7 +4,8 @@ signs ("Báo cáo kết quả thực hiện Chỉ thị số 21-CT/TW năm 2025"
 Built from whatever exists for the unit and the year: its annual report in the cascade (the
 narrative, the task lines and the target figures) and the accepted reports of the units below
 it, rolled up; without a report, from the unit's own plans and task occurrences of the period.
-Anything not accepted carries the "DỰ THẢO" mark. The party layout (Hướng dẫn 36-HD/VPTW) or
+Anything not accepted carries the "DỰ THẢO" mark; confidential ("mật") plans and their tasks
+are left out, since the report leaves their circle. The party layout (Hướng dẫn 36-HD/VPTW) or
 the state layout (Nghị định 30/2020) follows the issuing unit's bloc, as for plans.
 
 The words of the document are Vietnamese whatever the reader's language: it is the official
@@ -212,8 +213,9 @@ def annual_outline(
         party = unit.uses_party_style
         parent = Unit.objects.get_parent(unit)
         report = annual_report_of(unit=unit, year=year, directive=directive)
+        # A confidential ("mật") plan stays inside its circle: the report goes up and out.
         plans = list(
-            Document.objects.filter(issuer=unit)
+            Document.objects.filter(issuer=unit, confidential=False)
             .filter(Q(root=directive) | Q(pk=directive.pk))
             .exclude(status=DocumentStatus.REFERENCE)
             .order_by("issued_on", "pk")
@@ -289,6 +291,7 @@ def _situation(outline: AnnualOutline, plans: list[Document]) -> None:
         Document.objects.filter(root=directive, issuer__path__startswith=unit.path)
         .exclude(issuer=unit)
         .exclude(status=DocumentStatus.REFERENCE)
+        .exclude(confidential=True)
         .values("issuer")
         .distinct()
         .count()
@@ -304,7 +307,8 @@ def _from_report(outline: AnnualOutline, report: ReportRequest) -> None:
     outline.limitations = _paragraphs(report.limitations)
     outline.proposals = _paragraphs(report.proposals)
     outline.task_counts = (report.tasks_done, report.tasks_in_progress, report.tasks_not_started)
-    for line in report.task_lines.order_by("position", "pk"):
+    lines = report.task_lines.exclude(task__document__confidential=True)
+    for line in lines.order_by("position", "pk"):
         outline.tasks.append(
             TaskRow(
                 text=line.task_text,
@@ -337,6 +341,7 @@ def _from_plans(outline: AnnualOutline, plans: list[Document]) -> None:
     concerned = Q(unit=outline.unit) | Q(task__document__in=plans)
     assignments = list(
         Assignment.objects.filter(concerned, in_cascade, role=AssignmentRole.LEAD)
+        .exclude(task__document__confidential=True)
         .select_related("task", "unit")
         .order_by("task__document", "task__position", "pk")
     )

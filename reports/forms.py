@@ -50,6 +50,8 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=50_000,
     )
+    # The version of the report the editor was opened at (optimistic locking).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, report: ReportRequest, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -58,6 +60,7 @@ class ReportForm(forms.Form):
                 "results": report.results,
                 "limitations": report.limitations,
                 "proposals": report.proposals,
+                "version": report.version,
             },
         )
         super().__init__(*args, **kwargs)
@@ -118,6 +121,7 @@ class ReportForm(forms.Form):
                 row.pk: (data[f"m-{row.pk}-numerator"], data[f"m-{row.pk}-denominator"])
                 for row in self.rows
             },
+            "expected_version": data.get("version"),
         }
 
 

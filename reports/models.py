@@ -20,9 +20,9 @@ from django.db.models import Q
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Document, Target
+from plans.models import Document, Target, confidential_q
 from tasks.models import Assignment, Occurrence, Task, TaskStatus
-from units.models import Level, Unit, scope_q
+from units.models import ACTING_ROLES, Level, Unit, scope_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -87,8 +87,25 @@ class ReportRequirementQuerySet(models.QuerySet):
     """Requirements, scoped through their plan and their receiving unit."""
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ReportRequirementQuerySet:
-        """Requirements of plans the user may read."""
-        return self.filter(document__in=Document.objects.visible_to(user))
+        """Requirements of plans the user may read.
+
+        Everyone may read a document known only by reference, but not the reporting duties
+        units attached to it: those only for the units involved (the issuer, the receiver,
+        the reporting units, and the leaders above them).
+        """
+        visible = self.filter(document__in=Document.objects.visible_to(user))
+        if not user.is_authenticated or user.is_superuser:
+            return visible
+        involved = (
+            scope_q(user, roles=None, prefix="document__issuer__")
+            | scope_q(user, roles=None, prefix="receiver__")
+            | Q(
+                pk__in=ReportRequirement.units.through.objects.filter(
+                    unit__in=Unit.objects.readable_by(user)
+                ).values("reportrequirement")
+            )
+        )
+        return visible.filter(~Q(document__status="reference") | involved)
 
     def manageable_by(self, user: AbstractBaseUser | AnonymousUser) -> ReportRequirementQuerySet:
         """Requirements the user may change or issue ad hoc requests under: those of plans
@@ -100,7 +117,8 @@ class ReportRequirementQuerySet(models.QuerySet):
             return self.all()
         return self.filter(
             Q(document__in=Document.objects.editable_by(user))
-            | scope_q(user, roles=None, prefix="receiver__")
+            # Observers read requirements; they do not manage them.
+            | scope_q(user, roles=ACTING_ROLES, prefix="receiver__")
         )
 
 
@@ -226,7 +244,9 @@ class ReportRequestQuerySet(models.QuerySet):
             return self.all()
         return self.filter(
             scope_q(user, roles=None, prefix="unit__")
-            | scope_q(user, roles=None, prefix="receiver__")
+            | scope_q(user, roles=None, prefix="receiver__"),
+            # Reports on a confidential plan stay inside the plan's circle.
+            confidential_q(user, prefix="requirement__document__"),
         )
 
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ReportRequestQuerySet:
@@ -318,6 +338,9 @@ class ReportRequest(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by every service that changes what the report editor shows; the editor carries it
+    # so a save made on an outdated copy is refused (cascade.concurrency).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ReportRequestQuerySet.as_manager()
 
@@ -398,6 +421,13 @@ class ReportTaskLine(models.Model):
         return self.task_text[:80]
 
 
+class ReportMeasurementQuerySet(models.QuerySet):
+    """Measurements, scoped through the report they are part of."""
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ReportMeasurementQuerySet:
+        return self.filter(report__in=ReportRequest.objects.visible_to(user))
+
+
 class ReportMeasurement(models.Model):
     """A target's figure in a report, as a numerator and a denominator (132 of 410), so that it
     rolls up by summing both; the percentage is always computed from the sums."""
@@ -413,6 +443,8 @@ class ReportMeasurement(models.Model):
     rolled_denominator = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     rolled_reports = models.PositiveIntegerField(default=0, editable=False)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ReportMeasurementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("measurement")

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_batch, audit_record, diff, snapshot
+from cascade.concurrency import check_version
 from plans.models import Document
 from reports import rollup, selectors
 from reports.models import (
@@ -105,7 +106,7 @@ def _check_may_manage(actor: AbstractBaseUser | None, document: Document, receiv
         return
     if Document.objects.editable_by(actor).filter(pk=document.pk).exists():
         return
-    if Unit.objects.readable_by(actor).filter(pk=receiver.pk).exists():
+    if Unit.objects.actionable_by(actor).filter(pk=receiver.pk).exists():
         return
     raise PermissionDenied(_("You may not set reporting duties for this plan."))
 
@@ -590,6 +591,7 @@ def _transition(
         report.accepted_at = now
     if from_state == ReportState.ACCEPTED:
         report.accepted_at = None
+    report.version += 1
     report.save()
     user = actor if getattr(actor, "is_authenticated", False) else None
     ReportStateChange.objects.create(
@@ -686,12 +688,16 @@ def report_save_draft(
     proposals: str = "",
     lines: Mapping[int, tuple[str, str]] | None = None,
     measurements: Mapping[int, tuple[Any, Any]] | None = None,
+    expected_version: int | None = None,
 ) -> ReportRequest:
     """Save the narrative, the task lines (status, evidence) and the measurements (numerator,
     denominator) of a report being written; starts it when it was not started. ``lines`` and
-    ``measurements`` are keyed by their row's id; rows of other reports are refused."""
+    ``measurements`` are keyed by their row's id; rows of other reports are refused.
+    ``expected_version`` is the version the editor was opened at: when someone saved the
+    report since, ``EditConflict`` is raised and nothing is changed."""
     report = _lock(report)
     _check_may_write(actor, report)
+    check_version(report, expected_version)
     if report.state == ReportState.NOT_STARTED:
         _start(report, actor=actor)
     before = snapshot(report, NARRATIVE_FIELDS)
@@ -731,6 +737,7 @@ def report_save_draft(
         [own_rows[int(pk)] for pk in (measurements or {})], ["numerator", "denominator"]
     )
     _recount_tasks(report)
+    report.version += 1
     report.save()
     changes: dict[str, Any] = diff(before, snapshot(report, NARRATIVE_FIELDS))
     if changed_lines:
@@ -883,6 +890,7 @@ def _prefill(report: ReportRequest, *, actor: AbstractBaseUser | None) -> rollup
     report.rollup_snapshot = result.snapshot()
     report.rolled_up_at = timezone.now()
     report.is_stale = False
+    report.version += 1
     report.save()
     audit_record(
         actor=actor,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cascade.forms import add_service_errors
+from cascade.forms import add_service_errors, conflict_context
 from plans.models import Document
 from reports import annual_services, selectors, services
 from reports.forms import (
@@ -157,11 +157,13 @@ def report_start(request: HttpRequest, pk: int) -> HttpResponse:
 def report_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the report; with ``action=submit`` also submit it. With htmx (saving a draft) the
     editor is redrawn in place."""
-    get_object_or_404(ReportRequest.objects.editable_by(request.user), pk=pk)
     report = _report(request, pk)
+    if not ReportRequest.objects.editable_by(request.user).filter(pk=pk).exists():
+        return _unsaved(request, report)
     form = ReportForm(request.POST, report=report)
     submit = request.POST.get("action") == "submit"
     saved = False
+    conflict: dict = {}
     if form.is_valid():
         try:
             services.report_save_draft(
@@ -172,8 +174,9 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
                 services.report_submit(actor=request.user, report=report)
         except ValidationError as error:
             add_service_errors(form, error)
+            conflict = conflict_context(form, error)
     if form.errors or not saved:
-        context = _page_context(request, _report(request, pk), form)
+        context = {**_page_context(request, _report(request, pk), form), **conflict}
         # htmx swaps only successful responses: the form with its errors comes back as 200.
         template = "reports/report_detail.html#editor" if request.htmx else None
         return render(request, template or "reports/report_detail.html", context)
@@ -186,6 +189,22 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "reports/report_detail.html#editor", context)
     messages.success(request, _("The draft was saved."))
     return redirect("reports:detail", pk=pk)
+
+
+def _unsaved(request: HttpRequest, report: ReportRequest) -> HttpResponse:
+    """A save that can no longer be made (the report was submitted, accepted or taken out of
+    this person's hands while they wrote): their text comes back to them instead of a 404,
+    so nothing they typed is lost."""
+    unsaved = [
+        (_("Results"), request.POST.get("results", "")),
+        (_("Limitations and causes"), request.POST.get("limitations", "")),
+        (_("Proposals"), request.POST.get("proposals", "")),
+    ]
+    if request.htmx:
+        context = {"report": report, "unsaved": unsaved}
+        return render(request, "reports/report_detail.html#unsaved", context)
+    context = {**_page_context(request, report), "unsaved": unsaved}
+    return render(request, "reports/report_detail.html", context, status=409)
 
 
 @login_required
@@ -464,7 +483,8 @@ def may_add_requirement(user, document: Document) -> bool:
     if Document.objects.editable_by(user).filter(pk=document.pk).exists():
         return True
     return bool(
-        document.issuer_id and Unit.objects.readable_by(user).filter(pk=document.issuer_id).exists()
+        document.issuer_id
+        and Unit.objects.actionable_by(user).filter(pk=document.issuer_id).exists()
     )
 
 

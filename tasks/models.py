@@ -92,6 +92,9 @@ class Task(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by every service that changes what the task form edits; the form carries it so a
+    # save made on an outdated copy is refused (cascade.concurrency).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -203,6 +206,13 @@ class Assignment(models.Model):
         return f"{self.unit} — {self.task}"
 
 
+class OccurrenceQuerySet(models.QuerySet):
+    """Occurrences, scoped through their task's document."""
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> OccurrenceQuerySet:
+        return self.filter(task__document__in=Document.objects.visible_to(user))
+
+
 class Occurrence(models.Model):
     """One period of a unit's share of a task: due on a day, with its own status.
 
@@ -219,6 +229,8 @@ class Occurrence(models.Model):
         _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    objects = OccurrenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("occurrence")
@@ -241,6 +253,13 @@ class Occurrence(models.Model):
         return self.status != TaskStatus.DONE and self.due_on < today
 
 
+class ProgressUpdateQuerySet(models.QuerySet):
+    """Progress logs, scoped through the assignment they belong to."""
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProgressUpdateQuerySet:
+        return self.filter(assignment__in=Assignment.objects.visible_to(user))
+
+
 class ProgressUpdate(models.Model):
     """An entry of a task's progress log: a note and the state it leaves the unit's share in."""
 
@@ -261,6 +280,8 @@ class ProgressUpdate(models.Model):
     )
     note = models.TextField(_("note"))
     status = models.CharField(_("status"), max_length=20, choices=TaskStatus.choices)
+
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress update")

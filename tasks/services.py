@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from cascade.concurrency import check_version
 from cascade.services import atomic_service
 from dashboard.services import rollups_forget, rollups_mark, rollups_settle
 from notifications import services as notification_services
@@ -190,14 +191,18 @@ def task_update(
     deadline_text: str = "",
     requires_plan: bool = False,
     assignees: Assignees | None = None,
+    expected_version: int | None = None,
 ) -> Task:
     """Change a task's words and, when ``assignees`` is given, who it is given to.
 
     A unit that already logged progress keeps its assignment even when removed from the task,
-    so nothing it recorded is lost.
+    so nothing it recorded is lost. ``expected_version`` is the version the editing form was
+    opened at: when someone saved the task since, ``EditConflict`` is raised and nothing is
+    changed.
     """
     _check_may_edit(actor, task.document)
     task = Task.objects.select_for_update().get(pk=task.pk)
+    check_version(task, expected_version)
     before = snapshot(task, TASK_FIELDS)
     text = text.strip()
     if not text:
@@ -219,6 +224,7 @@ def task_update(
         )
         _assign(task, assignees)
     task.full_clean(exclude=["document"])
+    task.version += 1
     task.save()
     sync_occurrences(task)
     notification_services.assignment_notices_create(task=task)
@@ -287,6 +293,7 @@ def task_correct_deadline(
     set_schedule(task, schedule, context=context_date(task))
     task.deadline_kind = kind
     task.deadline_corrected = True
+    task.version += 1
     task.save()
     sync_occurrences(task)
     audit_record(

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from cascade.forms import add_service_errors
+from audit.selectors import may_read_document_history
+from cascade.forms import add_service_errors, conflict_context
 from plans.forms import TaskForm
 from plans.models import Document
 from plans.selectors import summarise_assignees
@@ -46,6 +47,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "updatable": updatable,
             "editable": editable,
             "progress_form": ProgressForm(),
+            "history_allowed": may_read_document_history(request.user, task.document),
         },
     )
 
@@ -158,8 +160,10 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "requires_plan": task.requires_plan,
         "lead": [a.unit for a in assignments if a.role == AssignmentRole.LEAD],
         "support": [a.unit for a in assignments if a.role == AssignmentRole.SUPPORT],
+        "version": task.version,
     }
     form = TaskForm(request.POST or None, user=request.user, initial=initial)
+    conflict: dict = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         groups = list(task.groups.select_related("anchor"))
@@ -188,13 +192,19 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 deadline_text=data["deadline_text"],
                 requires_plan=data["requires_plan"],
                 assignees=assignees,
+                # Without a version (an old form) the save is not checked: the field is
+                # hidden, so only a hand-made request lacks it.
+                expected_version=data["version"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            conflict = conflict_context(form, error)
         else:
             return redirect("task", pk=task.pk)
     return render(
-        request, "tasks/task_form.html", {"form": form, "document": task.document, "task": task}
+        request,
+        "tasks/task_form.html",
+        {"form": form, "document": task.document, "task": task, **conflict},
     )
 
 

@@ -11,5 +11,7 @@ from __future__ import annotations
 
 import os
 
-PARSER_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
+# HYPOTHESIS_PROFILE=thorough (see tests/test_fuzz.py) asks for the 10 000 each.
+_THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+PARSER_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000" if _THOROUGH else "300"))
 FORM_EXAMPLES = int(os.environ.get("FUZZ_FORM_EXAMPLES", "4"))

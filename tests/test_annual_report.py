@@ -299,3 +299,20 @@ def test_a_state_document_names_no_party_committee_above_its_issuer(db):
     assert outline.superior == ""
     assert outline.number_line.startswith("Số:") and outline.number_line.endswith("/BC-UBND")
     assert (outline.signer_capacity, outline.signer_title) == ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+
+
+def test_a_confidential_plan_and_its_tasks_stay_out_of_the_annual_report(db):
+    from plans import services as plan_services
+
+    root = make_unit("Ban Bí thư", code="TW", level=Level.CENTRAL)
+    directive = make_document(root, number="21", doc_type="CT")
+    province = make_unit("Tỉnh ủy Kín", parent=root, code="TU")
+    open_plan = make_document(province, number="5", implements=directive, title="về công khai")
+    secret = make_document(province, number="6", implements=directive, title="về việc mật")
+    plan_services.document_update(actor=None, document=secret, confidential=True)
+    make_task(open_plan, lead=[province], text="Nhiệm vụ công khai")
+    make_task(secret, lead=[province], text="Nhiệm vụ mật")
+    outline = annual.annual_outline(unit=province, year=2026, directive=directive)
+    text = " ".join(outline.situation) + " ".join(row.text for row in outline.tasks)
+    assert "5-KH/TU" in text and "Nhiệm vụ công khai" in text
+    assert "6-KH/TU" not in text and "mật" not in text

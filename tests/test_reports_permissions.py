@@ -52,7 +52,8 @@ def test_a_submitted_report_cannot_be_edited_except_by_returning_it(chain, submi
     with pytest.raises(ValidationError):
         services.report_save_draft(actor=writer, report=submitted, results="Sửa lén.")
     client.force_login(writer)
-    assert _post_save(client, submitted).status_code == 404
+    refused = _post_save(client, submitted)  # refused, the text given back, nothing saved
+    assert refused.status_code == 409 and "Sửa lại" in refused.content.decode()
     page = client.get(reverse("reports:detail", args=[submitted.pk])).content.decode()
     assert 'id="report-editor"' not in page
     submitted.refresh_from_db()

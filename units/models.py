@@ -38,6 +38,16 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Staff")
     LEADER = "leader", _("Leader")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Reads the whole subtree and changes nothing (e.g. an inspection committee).
+    OBSERVER = "observer", _("Observer (read-only)")
+
+
+# Roles whose membership reaches the whole subtree below the unit for reading. Writing is
+# decided separately (``editable_by``: staff and administrators), so an observer reads
+# everything a leader reads and can change nothing.
+SUBTREE_ROLES = frozenset({Role.LEADER, Role.ADMINISTRATOR, Role.OBSERVER})
+# Roles that may act (ask for reports, set reporting duties…), not only read: all but observers.
+ACTING_ROLES = (Role.STAFF, Role.LEADER, Role.ADMINISTRATOR)
 
 
 PARTY_BLOCS = frozenset({Bloc.PARTY_COMMITTEE, Bloc.PARTY_BOARD})
@@ -57,12 +67,21 @@ class UnitQuerySet(MP_NodeQuerySet):
 
     def readable_by(self, user: AbstractBaseUser | AnonymousUser) -> UnitQuerySet:
         """Units whose internal work (documents, tasks, reports) the user may read: their own
-        units, and for leaders and administrators the whole subtree below."""
+        units, and for leaders, administrators and observers the whole subtree below."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.all()
         return self.filter(scope_q(user, roles=None))
+
+    def actionable_by(self, user: AbstractBaseUser | AnonymousUser) -> UnitQuerySet:
+        """Units the user reads and may act for beyond editing documents (set reporting
+        duties, ask for reports): ``readable_by`` without observers' reach."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(scope_q(user, roles=ACTING_ROLES))
 
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> UnitQuerySet:
         """Units on whose behalf the user may write: units where they are staff or
@@ -85,15 +104,15 @@ class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[m
 def scope_q(user: AbstractBaseUser, *, roles: tuple[str, ...] | None, prefix: str = "") -> Q:
     """The condition "this unit (reached through ``prefix``) is within the user's reach".
 
-    A membership reaches its own unit; leaders' and administrators' memberships also reach the
-    subtree below (a materialized-path prefix, so one indexed comparison). Used by every
-    queryset method below so that the rule is written exactly once.
+    A membership reaches its own unit; leaders', administrators' and observers' memberships
+    also reach the subtree below (a materialized-path prefix, so one indexed comparison). Used
+    by every queryset method below so that the rule is written exactly once.
     """
     condition = Q(pk__in=[])
     for membership in memberships_of(user):
         if roles is not None and membership.role not in roles:
             continue
-        if membership.role in (Role.LEADER, Role.ADMINISTRATOR):
+        if membership.role in SUBTREE_ROLES:
             condition |= Q(**{f"{prefix}path__startswith": membership.unit.path})
         else:
             condition |= Q(**{f"{prefix}pk": membership.unit_id})

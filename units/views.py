@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.services import may_manage
 from units import selectors
 from units.models import Unit
 
@@ -22,5 +23,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "predecessors": unit.predecessors.all(),
             "documents": selectors.unit_documents(user=request.user, unit=unit),
             "assignments": selectors.unit_assignments(user=request.user, unit=unit),
+            "can_manage_members": may_manage(request.user, unit),
         },
     )

@@ -1,0 +1,114 @@
+"""Writes of the API app: issuing and revoking API tokens, and recognising a token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api.models import ApiToken, users_manageable_by
+from audit.services import audit_record
+from cascade.services import atomic_service
+
+TOKEN_PREFIX = "csc_"  # noqa: S105 - a public marker, not a secret
+# How often a token's "last used" time is written: once a minute is enough to tell whether a
+# token is still in use, and spares a write on every request of a busy partner system.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a token: its SHA-256, hex."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just issued and its secret, which is shown this once and never stored."""
+
+    token: ApiToken
+    key: str
+
+
+def _check_may_manage(actor: AbstractBaseUser | None, user: AbstractBaseUser) -> None:
+    """``actor=None`` is the system itself (a management command run by the operator)."""
+    if actor is None:
+        return
+    if not users_manageable_by(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied(_("You may not manage the API tokens of this person."))
+
+
+@atomic_service
+def api_token_issue(
+    *,
+    actor: AbstractBaseUser | None,
+    user: AbstractBaseUser,
+    name: str,
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """Issue a new API token for ``user``; the secret is returned once and only its hash is
+    kept."""
+    _check_may_manage(actor, user)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Say what the token is for.")})
+    if len(name) > 100:
+        raise ValidationError({"name": _("Keep the name under 100 characters.")})
+    if not user.is_active:
+        raise ValidationError({"user": _("This person's account is disabled.")})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=key[: len(TOKEN_PREFIX) + 8],
+        key_hash=hash_key(key),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        expires_at=expires_at,
+    )
+    audit_record(
+        actor=actor,
+        action="issue",
+        instance=token,
+        changes={"user": user.pk, "name": name, "prefix": token.prefix, "expires_at": expires_at},
+    )
+    return IssuedToken(token=token, key=key)
+
+
+@atomic_service
+def api_token_revoke(*, actor: AbstractBaseUser | None, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; revoking a revoked token changes nothing. People may revoke
+    their own tokens too."""
+    if actor is None or token.user_id != actor.pk:
+        _check_may_manage(actor, token.user)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor if actor is not None and actor.is_authenticated else None
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        actor=actor, action="revoke", instance=token, changes={"revoked_at": token.revoked_at}
+    )
+    return token
+
+
+def api_token_authenticate(*, key: str) -> ApiToken | None:
+    """The active token whose secret is ``key``, with its user, or None. Notes when it was
+    last used (bookkeeping, not audited: it changes nothing a person decided)."""
+    if not key.startswith(TOKEN_PREFIX) or len(key) > 200:
+        return None
+    token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

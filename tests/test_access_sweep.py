@@ -1,0 +1,859 @@
+"""The access sweep: every URL pattern of the project, requested by three users for the demo's
+objects, must answer only those who may see or change what it is about.
+
+The patterns are read from the resolver itself, so a new page, fragment, download or API
+endpoint is swept without touching this file. Path parameters are filled from the demo:
+
+* ``pk`` by the route segment in front of it (``documents/<pk>`` → a document,
+  ``reports/attachments/<pk>`` → a report attachment…), see ``ANCHORS_BY_SEGMENT``;
+* other parameters by their name (``unit_pk``, ``document_pk``, ``period_key``…) from the same
+  object, or from ``VALUES`` for parameters that take one of a few words (``fmt``…).
+
+A pattern whose parameter cannot be filled fails the sweep with the line to add.
+
+Users: the owning unit's staff, a leader of another province, and a signed-in outsider with no
+membership. Every object of a province carries a marker ("canary") in its title or text; a
+response to someone outside that province must not contain it, must not be a success for an
+object of that province (units excepted: the tree is public to members, their contents are
+not), and a POST from them must not write anything (every write leaves an audit row).
+
+``SWEEP_SAMPLE`` (default 2) is how many objects of each kind per province are swept;
+``SWEEP_SAMPLE=0`` sweeps every demo object.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+SKIPPED_PREFIXES = ("admin/", "i18n/")
+# Pages anyone may open, signed in or not.
+PUBLIC_NAMES = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+# Parameters that are themselves the secret (calendar feeds): whoever holds one may read; a
+# forged one must open nothing.
+CAPABILITY_PARAMS = {"token", "uidb64", "signed"}
+DENIED = {400, 403, 404, 405}
+
+
+def sample_size() -> int:
+    return int(os.environ.get("SWEEP_SAMPLE", "2"))
+
+
+def canary(province_path: str) -> str:
+    """The marker carried by every object of one province (letters and digits only, so it
+    reads the same escaped or not)."""
+    return f"zqx{province_path}qxz"
+
+
+def province_of(unit) -> str | None:
+    """The province a unit belongs to (None for the centre)."""
+    from units.models import Unit
+
+    step = Unit.steplen
+    return unit.path[: 2 * step] if unit and len(unit.path) >= 2 * step else None
+
+
+@dataclass
+class Case:
+    """One object the pattern is about, and who it belongs to."""
+
+    label: str
+    values: dict[str, object]
+    owner_units: list = field(default_factory=list)  # their staff own it
+    owner_user: object = None  # a personal object (a notification): only this user owns it
+    shared: bool = False  # readable by every member (issued by the centre, a reference)
+    anchored: bool = True  # False for a page about no object in particular (lists, home)
+    public_to_members: bool = False  # a unit: its page opens to every member, scoped inside
+
+    @property
+    def provinces(self) -> set[str]:
+        return {p for p in (province_of(u) for u in self.owner_units) if p}
+
+
+# --- anchors: how an object of each kind becomes a case ------------------------------------
+
+
+def _sampled[T](objects: list[T], province: Callable[[T], str | None]) -> list[T]:
+    limit = sample_size()
+    if not limit:
+        return objects
+    taken: dict[str | None, int] = defaultdict(int)
+    kept = []
+    for obj in objects:
+        key = province(obj)
+        if taken[key] < limit:
+            taken[key] += 1
+            kept.append(obj)
+    return kept
+
+
+def document_cases(world: World) -> list[Case]:
+    from plans.models import Document, DocumentStatus
+
+    documents = list(
+        Document.objects.select_related("issuer")
+        .prefetch_related("recipients__unit")
+        .order_by("pk")
+    )
+    references = [d for d in documents if d.status == DocumentStatus.REFERENCE][:1]
+    issued = [d for d in documents if d.status != DocumentStatus.REFERENCE and d.issuer_id]
+    cases = []
+    for document in references + _sampled(issued, lambda d: province_of(d.issuer)):
+        units = [document.issuer] if document.issuer_id else []
+        units += [r.unit for r in document.recipients.all() if r.unit_id]
+        cases.append(
+            Case(
+                label=f"document {document.pk}",
+                values={
+                    "pk": document.pk,
+                    "document_pk": document.pk,
+                    "unit_pk": document.issuer_id,
+                },
+                owner_units=units,
+                shared=document.status == DocumentStatus.REFERENCE
+                or province_of(document.issuer) is None,
+            )
+        )
+    return cases
+
+
+def _task_units(task) -> list:
+    return [task.document.issuer] + [a.unit for a in task.assignments.all()]
+
+
+def task_cases(world: World) -> list[Case]:
+    from tasks.models import Task
+
+    tasks = list(
+        Task.objects.select_related("document__issuer")
+        .prefetch_related("assignments__unit")
+        .order_by("pk")
+    )
+    return [
+        Case(
+            label=f"task {task.pk}",
+            values={"pk": task.pk, "document_pk": task.document_id},
+            owner_units=_task_units(task),
+        )
+        for task in _sampled(tasks, lambda t: province_of(t.document.issuer))
+    ]
+
+
+def assignment_cases(world: World) -> list[Case]:
+    from tasks.models import Assignment
+
+    assignments = list(
+        Assignment.objects.select_related("unit", "task__document__issuer").order_by("pk")
+    )
+    return [
+        Case(
+            label=f"assignment {a.pk}",
+            values={"pk": a.pk, "unit_pk": a.unit_id},
+            owner_units=[a.unit, a.task.document.issuer],
+        )
+        for a in _sampled(assignments, lambda a: province_of(a.unit))
+    ]
+
+
+def occurrence_cases(world: World) -> list[Case]:
+    from tasks.models import Occurrence
+
+    occurrences = list(
+        Occurrence.objects.select_related("unit", "task__document__issuer").order_by("pk")
+    )
+    return [
+        Case(
+            label=f"occurrence {o.pk}",
+            values={"pk": o.pk, "unit_pk": o.unit_id},
+            owner_units=[o.unit, o.task.document.issuer],
+        )
+        for o in _sampled(occurrences, lambda o: province_of(o.unit))
+    ]
+
+
+def unit_cases(world: World) -> list[Case]:
+    from units.models import Unit
+
+    units = [u for u in Unit.objects.order_by("path") if province_of(u)]
+    return [
+        Case(
+            label=f"unit {unit.pk}",
+            values={"pk": unit.pk, "unit_pk": unit.pk},
+            owner_units=[unit],
+            public_to_members=True,
+        )
+        for unit in _sampled(units, province_of)
+    ]
+
+
+def report_cases(world: World) -> list[Case]:
+    from reports.models import ReportRequest
+
+    reports = list(ReportRequest.objects.select_related("unit", "receiver").order_by("pk"))
+    return [
+        Case(
+            label=f"report {r.pk}",
+            values={
+                "pk": r.pk,
+                "unit_pk": r.receiver_id,
+                "document_pk": r.cascade_root_id,
+                "period_key": r.period_key,
+            },
+            owner_units=[r.unit, r.receiver],
+        )
+        for r in _sampled(reports, lambda r: province_of(r.unit))
+    ]
+
+
+def requirement_cases(world: World) -> list[Case]:
+    from reports.models import ReportRequirement
+
+    requirements = list(
+        ReportRequirement.objects.select_related("document__issuer", "receiver").order_by("pk")
+    )
+    return [
+        Case(
+            label=f"requirement {r.pk}",
+            values={"pk": r.pk, "document_pk": r.document_id, "unit_pk": r.receiver_id},
+            owner_units=[r.document.issuer, r.receiver, *r.units.all()],
+            # A duty attached to a document issued above everyone is read with it.
+            shared=r.document.status != "reference" and province_of(r.document.issuer) is None,
+        )
+        for r in requirements
+    ]
+
+
+def progress_attachment_cases(world: World) -> list[Case]:
+    from tasks.models import ProgressAttachment
+
+    return [
+        Case(
+            label=f"evidence {a.pk}",
+            values={"pk": a.pk},
+            owner_units=[a.update.assignment.unit, a.update.assignment.task.document.issuer],
+        )
+        for a in ProgressAttachment.objects.select_related("update__assignment__unit")
+    ]
+
+
+def report_attachment_cases(world: World) -> list[Case]:
+    from reports.models import ReportAttachment
+
+    return [
+        Case(
+            label=f"report attachment {a.pk}",
+            values={"pk": a.pk},
+            owner_units=[a.report.unit, a.report.receiver],
+        )
+        for a in ReportAttachment.objects.select_related("report__unit", "report__receiver")
+    ]
+
+
+def annual_file_cases(world: World) -> list[Case]:
+    from reports.models import AnnualReportFile
+
+    return [
+        Case(
+            label=f"annual file {f.pk}",
+            values={"pk": f.pk, "unit_pk": f.unit_id},
+            owner_units=[f.unit],
+        )
+        for f in AnnualReportFile.objects.select_related("unit")
+    ]
+
+
+def notification_cases(world: World) -> list[Case]:
+    from notifications.models import Notification
+
+    notifications = list(Notification.objects.select_related("recipient").order_by("pk"))
+    return [
+        Case(label=f"notification {n.pk}", values={"pk": n.pk}, owner_user=n.recipient)
+        for n in notifications[: max(sample_size(), 1) * 3 or None]
+    ]
+
+
+def target_cases(world: World) -> list[Case]:
+    from plans.models import Target
+
+    targets = list(Target.objects.select_related("document__issuer").order_by("pk"))
+    return [
+        Case(
+            label=f"target {t.pk}",
+            values={"pk": t.pk, "document_pk": t.document_id},
+            owner_units=[t.document.issuer] if t.document.issuer_id else [],
+            shared=province_of(t.document.issuer) is None,
+        )
+        for t in _sampled(targets, lambda t: province_of(t.document.issuer))
+    ]
+
+
+def measurement_cases(world: World) -> list[Case]:
+    from reports.models import ReportMeasurement
+
+    measurements = list(
+        ReportMeasurement.objects.select_related("report__unit", "report__receiver").order_by("pk")
+    )
+    return [
+        Case(
+            label=f"measurement {m.pk}",
+            values={"pk": m.pk, "report_pk": m.report_id},
+            owner_units=[m.report.unit, m.report.receiver],
+        )
+        for m in _sampled(measurements, lambda m: province_of(m.report.unit))
+    ]
+
+
+def progress_update_cases(world: World) -> list[Case]:
+    from tasks.models import ProgressUpdate
+
+    return [
+        Case(
+            label=f"progress {u.pk}",
+            values={"pk": u.pk},
+            owner_units=[u.assignment.unit, u.assignment.task.document.issuer],
+        )
+        for u in ProgressUpdate.objects.select_related(
+            "assignment__unit", "assignment__task__document__issuer"
+        )
+    ]
+
+
+def api_token_cases(world: World) -> list[Case]:
+    """API tokens are personal: only their holder (and the administrators managing them)."""
+    from api import services as api_services
+    from api.models import ApiToken
+    from units.models import Unit
+
+    for province in world.provinces[:2]:
+        unit = Unit.objects.filter(path__startswith=province.path).order_by("-depth").first()
+        holder = world.staff_of(unit)
+        api_services.api_token_issue(actor=None, user=holder, name="sweep")
+    return [
+        Case(label=f"api token {t.pk}", values={"pk": t.pk}, owner_user=t.user)
+        for t in ApiToken.objects.select_related("user")
+    ]
+
+
+def managed_unit_cases(world: World) -> list[Case]:
+    """Units as the object of their administrators' pages (members): not public."""
+    cases = unit_cases(world)
+    for case in cases:
+        case.public_to_members = False
+    return cases
+
+
+def membership_cases(world: World) -> list[Case]:
+    from units.models import Membership
+
+    memberships = list(Membership.objects.select_related("unit").order_by("pk"))
+    return [
+        Case(label=f"membership {m.pk}", values={"pk": m.pk}, owner_units=[m.unit])
+        for m in _sampled(memberships, lambda m: province_of(m.unit))
+        if province_of(m.unit)
+    ]
+
+
+# The segment in front of ``<pk>`` → the kind of object. The longest match wins, so
+# "reports/attachments" is tried before "attachments". A new kind of page on a new kind of
+# object: add its segment here with a function returning its cases.
+ANCHORS_BY_SEGMENT: dict[str, Callable[[World], list[Case]]] = {
+    "documents": document_cases,
+    "plans": document_cases,
+    "tasks": task_cases,
+    "assignments": assignment_cases,
+    "occurrences": occurrence_cases,
+    "units": unit_cases,
+    "unit": unit_cases,
+    "members": lambda world: managed_unit_cases(world),
+    "memberships": lambda world: membership_cases(world),
+    "reports": report_cases,
+    "requirements": requirement_cases,
+    "attachments": progress_attachment_cases,
+    "evidence": progress_attachment_cases,
+    "reports/attachments": report_attachment_cases,
+    "report-attachments": report_attachment_cases,
+    "annual": annual_file_cases,
+    "annual-files": annual_file_cases,
+    "notifications": notification_cases,
+    "targets": target_cases,
+    "measurements": measurement_cases,
+    "progress-updates": progress_update_cases,
+    "tokens": api_token_cases,
+}
+# Without ``pk``: the first of these parameters names the kind of object.
+ANCHORS_BY_PARAM: dict[str, Callable[[World], list[Case]]] = {
+    "period_key": report_cases,
+    "document_pk": document_cases,
+    "task_pk": task_cases,
+    "report_pk": report_cases,
+    "unit_pk": unit_cases,
+}
+# Parameters taking one of a few words.
+VALUES: dict[str, Callable[[], list[str]]] = {
+    "table": lambda: sorted(__import__("dashboard.exports", fromlist=["TABLES"]).TABLES),
+    "fmt": lambda: list(__import__("dashboard.exports", fromlist=["FORMATS"]).FORMATS),
+    "format": lambda: ["json"],
+}
+
+
+# --- the patterns --------------------------------------------------------------------------
+
+
+@dataclass
+class Pattern:
+    route: str  # the whole route, for messages
+    name: str  # namespaced name for reverse()
+    params: list[str]
+    segment_before_pk: str
+
+
+_PARAM = re.compile(r"<(?:[^>:]+:)?([^>]+)>|\(\?P<([^>]+)>[^)]*\)")
+
+
+def _route_text(pattern) -> str:
+    return str(pattern.pattern)
+
+
+def iter_patterns(resolvers=None, prefix: str = "", namespace: str = "") -> Iterator[Pattern]:
+    """Every URL pattern reachable from the root, with its full route and namespaced name."""
+    resolvers = resolvers if resolvers is not None else get_resolver().url_patterns
+    for entry in resolvers:
+        route = prefix + _route_text(entry).lstrip("^").rstrip("$")
+        if isinstance(entry, URLResolver):
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}{entry.namespace}:"
+            yield from iter_patterns(entry.url_patterns, route, ns)
+        elif isinstance(entry, URLPattern):
+            params = [a or b for a, b in _PARAM.findall(route)]
+            before = route.split("<pk>")[0] if "<pk>" in route else ""
+            match = re.search(r"(?:<(?:[^>:]+:)?pk>|\(\?P<pk>)", route)
+            before = route[: match.start()] if match else ""
+            before = _PARAM.sub("", before).strip("/^")
+            yield Pattern(
+                route=route,
+                name=f"{namespace}{entry.name}" if entry.name else "",
+                params=params,
+                segment_before_pk=before,
+            )
+
+
+def anchor_for(pattern: Pattern) -> Callable[[World], list[Case]] | None:
+    if "pk" in pattern.params:
+        segments = [s for s in pattern.segment_before_pk.split("/") if s]
+        for length in range(len(segments), 0, -1):
+            key = "/".join(segments[-length:])
+            if key in ANCHORS_BY_SEGMENT:
+                return ANCHORS_BY_SEGMENT[key]
+        return None
+    for param, anchor in ANCHORS_BY_PARAM.items():
+        if param in pattern.params:
+            return anchor
+    return None
+
+
+def how_to_fill(pattern: Pattern, param: str) -> str:
+    if param == "pk":
+        segment = pattern.segment_before_pk.split("/")[-1] or "?"
+        return (
+            f"The sweep cannot tell what <pk> is in {pattern.route!r} ({pattern.name}). Add "
+            f'"{segment}": <cases function> to ANCHORS_BY_SEGMENT in tests/test_access_sweep.py '
+            "(or reuse one: document_cases, task_cases, report_cases…)."
+        )
+    return (
+        f"The sweep cannot fill <{param}> in {pattern.route!r} ({pattern.name}). Add it to "
+        "the values of the case functions in tests/test_access_sweep.py, to ANCHORS_BY_PARAM "
+        "(it names an object) or to VALUES (it takes one of a few words)."
+    )
+
+
+# --- the world: demo, canaries, users ------------------------------------------------------
+
+
+@dataclass
+class World:
+    provinces: list  # province units hosting demo work
+    outsider: object
+    leaders: dict  # province path → a leader of that province
+    staff_of: Callable  # a unit → a staff member of it (made on first use)
+    query_ids: dict[str, dict[str, str]]  # province path → ids to put in query strings
+
+
+def _mark_provinces() -> None:
+    """Put each province's canary into the texts its pages show."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from plans.models import Document, DocumentStatus, Target
+    from reports.models import ReportRequest, ReportRequirement
+    from tasks.models import ProgressUpdate, Task
+    from units.models import Unit
+
+    for province in Unit.objects.filter(depth=2):
+        mark = canary(province.path)
+        Document.objects.filter(issuer__path__startswith=province.path).exclude(
+            status=DocumentStatus.REFERENCE
+        ).update(
+            title=Concat("title", Value(f" {mark}")),
+            body=Concat("body", Value(f" {mark}")),
+            search_text=Concat("search_text", Value(f" {mark}")),
+        )
+        Task.objects.filter(document__issuer__path__startswith=province.path).update(
+            text=Concat("text", Value(f" {mark}"))
+        )
+        Target.objects.filter(document__issuer__path__startswith=province.path).update(
+            text=Concat("text", Value(f" {mark}"))
+        )
+        ReportRequest.objects.filter(unit__path__startswith=province.path).update(
+            results=Concat("results", Value(f" {mark}")),
+            subject=Concat("subject", Value(f" {mark}")),
+        )
+        ReportRequirement.objects.filter(receiver__path__startswith=province.path).update(
+            title=Concat("title", Value(f" {mark}"))
+        )
+        ProgressUpdate.objects.filter(assignment__unit__path__startswith=province.path).update(
+            note=Concat("note", Value(f" {mark}"))
+        )
+
+
+def _add_files(staff_of: Callable) -> None:
+    """Evidence, a report attachment and an annual report file, so their downloads are swept."""
+    from reports import services as report_services
+    from reports.models import AnnualReportFile, RenderState, ReportRequest, ReportState
+    from tasks import services as task_services
+    from tasks.models import Assignment
+    from units.models import Unit
+
+    for province in Unit.objects.filter(depth=2):
+        assignment = (
+            Assignment.objects.filter(unit__path__startswith=province.path)
+            .select_related("unit")
+            .order_by("pk")
+            .first()
+        )
+        if assignment is not None:
+            task_services.progress_add(
+                actor=staff_of(assignment.unit),
+                assignment=assignment,
+                note=f"Đã triển khai {canary(province.path)}",
+                status="in_progress",
+                files=[SimpleUploadedFile(f"minh-chung-{canary(province.path)}.txt", b"evidence")],
+            )
+        report = (
+            ReportRequest.objects.filter(
+                unit__path__startswith=province.path,
+                state__in=[ReportState.NOT_STARTED, ReportState.DRAFT],
+            )
+            .select_related("unit")
+            .order_by("pk")
+            .first()
+        )
+        if report is not None:
+            report_services.report_attachment_add(
+                actor=staff_of(report.unit),
+                report=report,
+                upload=SimpleUploadedFile(f"phu-luc-{canary(province.path)}.txt", b"annex"),
+            )
+            file = AnnualReportFile.objects.create(
+                unit=report.unit,
+                cascade_root=report.cascade_root,
+                year=date.today().year,
+                state=RenderState.DONE,
+                name=f"bao-cao-{canary(province.path)}.pdf",
+            )
+            file.file.save(f"annual-{file.pk}.pdf", io.BytesIO(b"%PDF-1.4 annual"), save=True)
+
+
+def build_world() -> World:
+    from tests.factories import UserFactory
+    from units.models import Membership, Role, Unit
+
+    staff: dict[int, object] = {}
+
+    def staff_of(unit):
+        if unit.pk not in staff:
+            user = UserFactory(username=f"staff-{unit.pk}")
+            Membership.objects.create(user=user, unit=unit, role=Role.STAFF)
+            staff[unit.pk] = user
+        return staff[unit.pk]
+
+    _add_files(staff_of)
+    _mark_provinces()
+    provinces = list(Unit.objects.filter(depth=2).order_by("path"))
+    leaders = {}
+    query_ids = {}
+    from plans.models import Document
+    from reports.models import ReportRequest
+    from tasks.models import Task
+
+    for province in provinces:
+        leader = UserFactory(username=f"leader-{province.pk}")
+        Membership.objects.create(user=leader, unit=province, role=Role.LEADER)
+        leaders[province.path] = leader
+        document = (
+            Document.objects.filter(issuer__path__startswith=province.path).order_by("pk").first()
+        )
+        task = Task.objects.filter(document__issuer__path__startswith=province.path).first()
+        report = ReportRequest.objects.filter(unit__path__startswith=province.path).first()
+        unit = Unit.objects.filter(path__startswith=province.path).order_by("-depth").first()
+        query_ids[province.path] = {
+            "q": canary(province.path)[:-1],
+            "unit": str(unit.pk),
+            "node": str(unit.pk),
+            "plan": str(document.pk if document else ""),
+            "document": str(document.pk if document else ""),
+            "task": str(task.pk if task else ""),
+            "report": str(report.pk if report else ""),
+            "object_id": str(document.pk if document else ""),
+        }
+    outsider = UserFactory(username="outsider")
+    return World(
+        provinces=provinces,
+        outsider=outsider,
+        leaders=leaders,
+        staff_of=staff_of,
+        query_ids=query_ids,
+    )
+
+
+# --- requesting and judging ----------------------------------------------------------------
+
+
+def body_text(response) -> str:
+    content = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if content[:4] == b"PK\x03\x04":  # Word, Excel: look inside the zip
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"".join(archive.read(name) for name in archive.namelist())
+    return content.decode("utf-8", errors="replace")
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code in (301, 302) and "/login/" in response.get("Location", "")
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    leaks: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    owner_successes: int = 0
+
+
+def _audit_count() -> int:
+    from audit.models import AuditEvent
+
+    return AuditEvent.objects.count()
+
+
+def _request(client: Client, method: str, url: str, tally: Tally, **extra):
+    tally.requests += 1
+    try:
+        if method == "GET":
+            return client.get(url, **extra)
+        return client.post(url, {}, **extra)
+    except Exception as error:  # a crash is reported with the request that caused it
+        tally.errors.append(f"{method} {url}: {type(error).__name__}: {error}")
+        return None
+
+
+def judge(
+    *,
+    response,
+    method: str,
+    url: str,
+    who: str,
+    foreign: bool,
+    forbidden_marks: list[str],
+    public_page: bool,
+    writes: int,
+    tally: Tally,
+) -> None:
+    """Record a leak if ``response`` gives ``who`` something that is not theirs."""
+    if response is None:
+        return
+    status = response.status_code
+    if status >= 500:
+        tally.errors.append(f"{method} {url} as {who}: {status}")
+        return
+    text = body_text(response) if status < 300 or status == 400 else ""
+    for mark in forbidden_marks:
+        if mark in text:
+            tally.leaks.append(f"{method} {url} as {who}: shows another province's data ({mark})")
+            return
+    if foreign and 200 <= status < 300 and not public_page:
+        tally.leaks.append(f"{method} {url} as {who}: {status} for an object not theirs")
+    accepted = 300 <= status < 400 and not is_login_redirect(response)
+    if foreign and method == "POST" and accepted:
+        tally.leaks.append(f"{method} {url} as {who}: {status}, a write accepted")
+    elif foreign and writes:
+        tally.leaks.append(f"{method} {url} as {who}: wrote {writes} audited change(s)")
+
+
+def test_every_url_pattern_answers_only_those_allowed(demo, settings):
+    settings.SECURE_SSL_REDIRECT = False
+    world = build_world()
+    patterns = [
+        p
+        for p in iter_patterns()
+        if p.name not in PUBLIC_NAMES and not p.route.startswith(SKIPPED_PREFIXES)
+    ]
+    assert len(patterns) > 30, "the sweep found too few URL patterns"
+    tally = Tally()
+    clients: dict[int, Client] = {}
+
+    def client_for(user) -> Client:
+        if user.pk not in clients:
+            client = Client()
+            client.force_login(user)
+            clients[user.pk] = client
+        return clients[user.pk]
+
+    all_marks = {p.path: canary(p.path) for p in world.provinces}
+    cases_cache: dict[Callable, list[Case]] = {}
+    unfillable = []
+    for pattern in patterns:
+        anchor = anchor_for(pattern)
+        if pattern.params and anchor is None and not all(p in VALUES for p in pattern.params):
+            if any(p in CAPABILITY_PARAMS for p in pattern.params):
+                anchor = None
+            else:
+                unfillable.append(how_to_fill(pattern, pattern.params[0]))
+                continue
+        if anchor is not None and anchor not in cases_cache:
+            cases_cache[anchor] = anchor(world)
+        cases = cases_cache.get(anchor, [Case(label="no object", values={}, anchored=False)])
+        if anchor is not None and not cases:
+            unfillable.append(f"No demo object to fill {pattern.route!r}: add one in build_world.")
+            continue
+        for case in cases:
+            for url in _urls(pattern, case, unfillable):
+                _sweep_url(pattern, case, url, world, client_for, all_marks, tally)
+    assert not unfillable, "\n".join(unfillable)
+    print(
+        f"\naccess sweep: {len(patterns)} URL patterns, {tally.requests} requests, "
+        f"{len(tally.leaks)} leaks, {tally.owner_successes} successful owner requests"
+    )
+    problems = tally.leaks + tally.errors
+    assert not problems, f"{len(tally.leaks)} leaks, {len(tally.errors)} errors:\n" + "\n".join(
+        problems[:150]
+    )
+    assert tally.owner_successes > len(patterns), "owners should succeed on their own pages"
+
+
+def _urls(pattern: Pattern, case: Case, unfillable: list[str]) -> list[str]:
+    """The addresses to request for ``case``: one per combination of word parameters."""
+    kwargs_list: list[dict] = [{}]
+    for param in pattern.params:
+        if param in case.values and case.values[param] not in (None, ""):
+            kwargs_list = [{**k, param: case.values[param]} for k in kwargs_list]
+        elif param in VALUES:
+            kwargs_list = [{**k, param: value} for k in kwargs_list for value in VALUES[param]()]
+        elif param in CAPABILITY_PARAMS:
+            kwargs_list = [{**k, param: "forged-" + "x" * 20} for k in kwargs_list]
+        else:
+            unfillable.append(how_to_fill(pattern, param))
+            return []
+    if not pattern.name:
+        unfillable.append(f"{pattern.route!r} has no name: name it so the sweep can reverse it.")
+        return []
+    return [reverse(pattern.name, kwargs=kwargs) for kwargs in kwargs_list]
+
+
+def _sweep_url(pattern, case, url, world, client_for, all_marks, tally) -> None:
+    from units.models import memberships_of
+
+    forged = any(p in CAPABILITY_PARAMS for p in pattern.params)
+    owners = [world.staff_of(u) for u in case.owner_units[:1] if u is not None]
+    if case.owner_user is not None:
+        owners = [case.owner_user]
+    case_provinces = case.provinces
+    visitors = []
+    # A leader of another province (the one after the object's own, in tree order).
+    paths = [p.path for p in world.provinces]
+    if case_provinces:
+        first = sorted(case_provinces)[0]
+        index = paths.index(first) if first in paths else 0
+        for offset in range(1, len(paths)):
+            other = paths[(index + offset) % len(paths)]
+            if other not in case_provinces:
+                visitors.append((f"leader of {other}", world.leaders[other], other))
+                break
+    else:
+        visitors.append(("leader of " + paths[0], world.leaders[paths[0]], paths[0]))
+    visitors.append(("outsider", world.outsider, None))
+    queries = [""]
+    if not pattern.params:
+        for ids in world.query_ids.values():
+            queries.append("?" + "&".join(f"{k}={v}" for k, v in ids.items() if v))
+    for who, user, home in visitors:
+        memberships_of(user)
+        user_provinces = {home} if home else set()
+        if not case.anchored:
+            foreign = False
+        elif case.owner_user is not None:
+            foreign = True
+        elif case.shared:
+            foreign = not user_provinces
+        else:
+            foreign = not (user_provinces & case_provinces)
+        if forged:
+            foreign = True
+        marks = [m for path, m in all_marks.items() if path not in user_provinces]
+        client = client_for(user)
+        for query in queries:
+            for method, extra in (("GET", {}), ("GET", {"HTTP_HX_REQUEST": "true"}), ("POST", {})):
+                if extra and query:
+                    continue
+                before = _audit_count() if method == "POST" else 0
+                response = _request(client, method, url + query, tally, **extra)
+                writes = (_audit_count() - before) if method == "POST" else 0
+                judge(
+                    response=response,
+                    method=method,
+                    url=url + query,
+                    who=who,
+                    foreign=foreign,
+                    forbidden_marks=marks,
+                    public_page=case.public_to_members and not forged,
+                    writes=writes,
+                    tally=tally,
+                )
+    # The owner last: their POSTs may change the object.
+    for owner in owners[:1]:
+        if owner is None:
+            continue
+        client = client_for(owner)
+        for method in ("GET", "POST"):
+            response = _request(client, method, url, tally)
+            if response is None:
+                continue
+            if response.status_code >= 500:
+                tally.errors.append(f"{method} {url} as owner: {response.status_code}")
+            elif response.status_code < 400:
+                tally.owner_successes += 1
