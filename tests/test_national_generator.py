@@ -39,7 +39,7 @@ def nation(db):
 
 def test_the_tree_has_the_2025_shape_and_valid_paths(nation):
     assert Unit.find_problems() == ([], [], [], [], [])
-    root = Unit.get_root_nodes().get()
+    root = Unit.objects.get_root_nodes().get()
     assert root.level == Level.CENTRAL
     province = Unit.objects.get(level=Level.PROVINCE, depth=2, bloc=Bloc.PARTY_COMMITTEE)
     communes = Unit.objects.filter(level=Level.COMMUNE, bloc=Bloc.PARTY_COMMITTEE)
