@@ -213,6 +213,10 @@ NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS = 10
 # The address put before links in e-mails, e.g. https://cascade.example.gov.vn
 NOTIFICATIONS_SITE_URL = env_str("SITE_URL", "") or ""
 
+# Dashboard sections that count the whole subtree are cached this many seconds (and refreshed
+# by a job when a change makes them stale): only with a cache every server process shares.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300 if REDIS_URL else 0)
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

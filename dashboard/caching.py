@@ -2,17 +2,17 @@
 
 At national scale the centre's dashboard would count tens of thousands of units and millions
 of occurrences for its coverage, its overdue list, its laggards, its plan rows and its target
-and report figures: seconds of database work. Those sections are kept in the cache (which
-must be shared by every server process: Redis) under their filters, with the figures'
-version and the time they were computed:
+and report figures: seconds of database work. Those sections (``dashboard.sections``) are
+kept in the cache (which must be shared by every server process: Redis) under their filters,
+with the figures' version and the time they were computed:
 
 - the task services bump the version when a change to the roll-ups is committed
   (``dashboard.services.bump_version``), so a section computed before the change is stale;
 - a section older than ``DASHBOARD_CACHE_SECONDS`` is stale too (report states and other
   changes that do not touch the roll-ups);
-- a stale section is still shown while one request recomputes it (the others keep the old
-  figures instead of queueing behind the same seconds of work), and one much older than
-  that is recomputed before it is shown.
+- a stale section is still shown while a job recomputes it (``dashboard.jobs``): no reader
+  waits seconds because someone else saved a change. Only a section never computed, or one
+  much older than ``DASHBOARD_CACHE_SECONDS``, is computed while the reader waits.
 
 The state counts, the unit tree's task figures and the trend are never cached: they come
 from the subtree roll-ups in a few milliseconds, so a task update shows at once. With
@@ -23,19 +23,27 @@ cached.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
-from collections.abc import Callable
+from datetime import date
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404
 from django.utils import translation
 
-from dashboard.filters import Filters
+from dashboard.filters import Filters, NoAccess, NoDirective, resolve
+from dashboard.sections import SECTIONS
 from dashboard.services import VERSION_KEY
+
+logger = logging.getLogger(__name__)
 
 # Stale figures are shown at most this many times ``DASHBOARD_CACHE_SECONDS`` after they
 # were computed; older ones are recomputed before they are shown.
 STALE_FACTOR = 10
+# How long one refresh of a section may take before another may be queued.
 LOCK_SECONDS = 120
 
 
@@ -53,9 +61,11 @@ def figures_version() -> int:
         return -1
 
 
-def filters_key(filters: Filters, *, per_user: bool = False) -> str:
-    """What a section depends on: the filters (and the reader's language, since some labels
-    are rendered into the figures; and the user, for sections scoped by what they may read)."""
+def filters_key(section: str, filters: Filters) -> str:
+    """The cache key of ``section`` for ``filters``: what it depends on (and the reader's
+    language, since some labels are rendered into the figures; and the user, for sections
+    scoped by what they may read)."""
+    per_user = SECTIONS[section].per_user
     parts = [
         filters.directive.pk,
         filters.plan.pk if filters.plan else "",
@@ -70,36 +80,90 @@ def filters_key(filters: Filters, *, per_user: bool = False) -> str:
         # never shared with (or taken from) readers inside its circle.
         filters.user.pk if per_user or filters.hides_confidential else "",
     ]
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f"dashboard:{section}:{digest}"
 
 
-def cached[T](
-    section: str,
-    filters: Filters,
-    compute: Callable[[], T],
-    *,
-    version: int,
-    per_user: bool = False,
-) -> T:
-    """``compute()``, or its cached value while it is current (see the module's docstring)."""
+def _store(key: str, version: int, value: object) -> None:
+    cache.set(key, (version, time.time(), value), timeout=cache_seconds() * STALE_FACTOR)
+
+
+def cached(section: str, filters: Filters, *, version: int) -> object:
+    """``section`` computed for ``filters``, or its cached value while it is current (see the
+    module's docstring)."""
+    compute = SECTIONS[section].compute
     seconds = cache_seconds()
     if not seconds or version < 0:
         # No cache configured, or the cache server is down (``figures_version``).
-        return compute()
-    key = f"dashboard:{section}:{filters_key(filters, per_user=per_user)}"
-    entry = cache.get(key)
-    now = time.time()
+        return compute(filters)
+    key = filters_key(section, filters)
+    try:
+        entry = cache.get(key)
+    except Exception:  # the cache server went down after the version was read
+        return compute(filters)
     if entry is not None:
         entry_version, computed_at, value = entry
-        age = now - computed_at
+        age = time.time() - computed_at
         if entry_version == version and age < seconds:
             return value
-        # Stale: one request recomputes it, the others show what is there meanwhile.
-        if age < seconds * STALE_FACTOR and not cache.add(f"{key}:lock", 1, LOCK_SECONDS):
+        if age < seconds * STALE_FACTOR:
+            # Stale: shown while one job (the first reader to see it stale queues it)
+            # computes the figures again.
+            if cache.add(f"{key}:lock", 1, LOCK_SECONDS):
+                _queue_refresh(section, filters)
             return value
+    value = compute(filters)
     try:
-        value = compute()
-        cache.set(key, (version, now, value), timeout=seconds * STALE_FACTOR)
-    finally:
-        cache.delete(f"{key}:lock")
+        _store(key, version, value)
+    except Exception:  # the figures are shown; the next reader computes them again
+        logger.warning("Could not store the dashboard section %s.", section)
     return value
+
+
+def _queue_refresh(section: str, filters: Filters) -> None:
+    from kombu.exceptions import OperationalError
+
+    from dashboard import jobs
+
+    arguments = {
+        "section": section,
+        "user_id": filters.user.pk,
+        "query": filters.query(),
+        "today": filters.today.isoformat(),
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+    }
+
+    def send() -> None:
+        try:
+            jobs.refresh_section.apply_async(kwargs=arguments, retry=False)
+        except (OperationalError, ConnectionError, OSError) as error:
+            # The stale figures stay shown; the next reader after the lock expires retries.
+            logger.warning("Could not queue a dashboard refresh (%s).", error)
+
+    transaction.on_commit(send)
+
+
+def refresh(*, section: str, user_id: int, query: str, today: date, language: str) -> bool:
+    """Compute ``section`` again for the filters ``query`` gives ``user_id`` on ``today`` and
+    store it as current. False when the user may no longer look at those figures (nothing is
+    stored) or the section is unknown."""
+    from django.http import QueryDict
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or section not in SECTIONS:
+        return False
+    with translation.override(language):
+        try:
+            filters = resolve(user, QueryDict(query), today=today)
+        except (Http404, NoAccess, NoDirective):
+            return False
+        key = filters_key(section, filters)
+        # The version is read before computing: a change saved meanwhile leaves it stale.
+        version = figures_version()
+        if version < 0:
+            return False
+        try:
+            _store(key, version, SECTIONS[section].compute(filters))
+        finally:
+            cache.delete(f"{key}:lock")
+    return True

@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from dashboard import caching, charts, exports, reporting, selectors
+from dashboard import caching, charts, exports, selectors
 from dashboard.filters import Filters, NoAccess, NoDirective, period_options, resolve
-from dashboard.targets import figures
 from units.models import Bloc, Level, Unit
 
 
@@ -27,13 +26,7 @@ def _branch_coverage(filters: Filters, node: Unit, version: int) -> dict | None:
     """The coverage of each branch under ``node``, from the cache when it is current."""
     if not filters.scope.subtree:
         return None
-    below = filters.with_unit(node)
-    return caching.cached(
-        "coverage_by_branch",
-        below,
-        lambda: selectors.coverage_by_branch(below, node),
-        version=version,
-    )
+    return caching.cached("coverage_by_branch", filters.with_unit(node), version=version)
 
 
 def page_context(filters: Filters) -> dict:
@@ -42,8 +35,8 @@ def page_context(filters: Filters) -> dict:
     the task figures are always read live from the subtree roll-ups."""
     version = caching.figures_version()
 
-    def cached(section: str, compute, *, per_user: bool = False):
-        return caching.cached(section, filters, compute, version=version, per_user=per_user)
+    def cached(section: str):
+        return caching.cached(section, filters, version=version)
 
     # The first level of the unit tree covers every unit in scope: its sums are the totals.
     node = filters.scope.unit
@@ -51,12 +44,9 @@ def page_context(filters: Filters) -> dict:
         filters, node, branch_coverage=_branch_coverage(filters, node, version)
     )
     states, coverage = level.states, level.coverage
-    plans = cached("plans", lambda: selectors.plan_choices(filters), per_user=True)
+    plans = cached("plans")
     plan_rows, other_plans = selectors.states_by_plan(
-        filters,
-        plans,
-        states,
-        figures=cached("plan_rows", lambda: selectors.plan_figures(filters, plans), per_user=True),
+        filters, plans, states, figures=cached("plan_rows")
     )
     trend = selectors.trend(filters)
     directives = list(selectors.directive_choices(filters.user))
@@ -78,16 +68,14 @@ def page_context(filters: Filters) -> dict:
         "other_plans": other_plans,
         "trend": trend,
         "trend_chart": charts.trend_chart([(p.month, p.due, p.completed) for p in trend]),
-        "overdue": cached("overdue", lambda: selectors.overdue_list(filters, limit=20)),
+        "overdue": cached("overdue"),
         "coverage": coverage,
         "coverage_bar": charts.stacked_bar([(k, label, n) for k, label, n, _p in coverage.rows()]),
-        "coverage_list": cached(
-            "coverage_list", lambda: selectors.coverage_list(filters, limit=30)
-        ),
+        "coverage_list": cached("coverage_list"),
         "level": level,
-        "targets": cached("targets", lambda: figures(filters)),
-        "reports": cached("reports", lambda: reporting.report_status(filters, limit=30)),
-        "laggards": cached("laggards", lambda: selectors.laggards(filters, limit=10)),
+        "targets": cached("targets"),
+        "reports": cached("reports"),
+        "laggards": cached("laggards"),
     }
 
 

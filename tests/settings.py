@@ -22,3 +22,5 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STATIC_ROOT = tempfile.mkdtemp(prefix="cascade-static-")
+# Dashboard figures are computed at every request (tests of the cache turn it on).
+DASHBOARD_CACHE_SECONDS = 0
