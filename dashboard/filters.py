@@ -191,7 +191,11 @@ class Filters:
         return urlencode(self.params(**overrides))
 
     def with_unit(self, unit: Unit) -> Filters:
-        return replace(self, scope=Scope(unit=unit, subtree=self.scope.subtree))
+        narrowed = replace(self, scope=Scope(unit=unit, subtree=self.scope.subtree))
+        if "hides_confidential" in self.__dict__:
+            # The same cascade and reader: asked once per request, not once per copy.
+            narrowed.__dict__["hides_confidential"] = self.hides_confidential
+        return narrowed
 
 
 class NoAccess(Exception):

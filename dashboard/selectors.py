@@ -279,10 +279,15 @@ def states_by_plan(
     total: StateCounts,
     *,
     figures: tuple[list[PlanRow], list[StateCounts]] | None = None,
+    shown: int | None = None,
 ) -> tuple[list[PlanRow], StateCounts]:
-    """The plan rows of ``plan_figures`` (or ``figures``, when the caller has them) and the
-    occurrences of all the other documents of the cascade together."""
+    """The plan rows of ``plan_figures`` (or ``figures``, when the caller has them), the
+    first ``shown`` of them when given, and the occurrences of all the other documents of
+    the cascade together."""
     rows, counted = figures if figures is not None else plan_figures(filters, documents)
+    if shown is not None and len(rows) > shown:
+        rows = rows[:shown]
+        counted = [row.states for row in rows]
     return rows, subtract(total, counted)
 
 

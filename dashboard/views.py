@@ -17,6 +17,10 @@ from dashboard import caching, charts, exports, selectors
 from dashboard.filters import Filters, NoAccess, NoDirective, period_options, resolve
 from units.models import Bloc, Level, Unit
 
+# Plans listed by name on the page (nearest first); the others are summed in one row, and
+# the download lists them all. A centre's table of two hundred rows is read by nobody.
+PLAN_ROWS_SHOWN = 40
+
 
 def _filters(request: HttpRequest) -> Filters:
     return resolve(request.user, request.GET, today=timezone.localdate())
@@ -45,8 +49,9 @@ def page_context(filters: Filters) -> dict:
     )
     states, coverage = level.states, level.coverage
     plans = cached("plans")
+    plan_figures = cached("plan_rows")
     plan_rows, other_plans = selectors.states_by_plan(
-        filters, plans, states, figures=cached("plan_rows")
+        filters, plans, states, figures=plan_figures, shown=PLAN_ROWS_SHOWN
     )
     trend = selectors.trend(filters)
     directives = list(selectors.directive_choices(filters.user))
@@ -65,6 +70,7 @@ def page_context(filters: Filters) -> dict:
         "states": states,
         "state_bar": charts.stacked_bar([(k, label, n) for k, label, n, _p in states.rows()]),
         "plan_rows": plan_rows,
+        "plan_rows_total": len(plan_figures[0]),
         "other_plans": other_plans,
         "trend": trend,
         "trend_chart": charts.trend_chart([(p.month, p.due, p.completed) for p in trend]),

@@ -261,6 +261,11 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["root", "depth"], name="document_cascade"),
             models.Index(fields=["identifier"], name="document_identifier"),
+            # Whether a cascade holds a confidential plan is asked at every dashboard view;
+            # confidential plans are few, so this index answers it without reading the cascade.
+            models.Index(
+                fields=["root"], condition=Q(confidential=True), name="document_confidential"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,28 @@ def documents_with_task_counts(qs: QuerySet[Document]) -> QuerySet[Document]:
     )
 
 
+def attach_task_counts(documents: list[Document]) -> None:
+    """Set the task counts ``documents_with_task_counts`` would annotate on documents already
+    read, in one query over their tasks alone: a page of a large cascade is read first and
+    counted after, so the tasks of the documents not shown are never counted."""
+    counts = {
+        row["document_id"]: row
+        for row in Task.objects.filter(document_id__in=[d.pk for d in documents])
+        .order_by()
+        .values("document_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+            in_progress=Count("pk", filter=Q(status=TaskStatus.IN_PROGRESS)),
+        )
+    }
+    for document in documents:
+        row = counts.get(document.pk, {})
+        document.task_total = row.get("total", 0)
+        document.task_done = row.get("done", 0)
+        document.task_in_progress = row.get("in_progress", 0)
+
+
 # A cascade up to this many documents is shown whole; a larger one (a national directive has
 # tens of thousands of implementing plans) one level at a time, each level in pages, the rest
 # loaded when a person opens a node.
@@ -65,7 +87,8 @@ def cascade_tree(*, user: User, document: Document) -> CascadeNode:
     many implement it in turn (``cascade_children`` reads the rest on demand)."""
     root_id = document.root_id or document.pk
     members = Document.objects.visible_to(user).filter(Q(root_id=root_id) | Q(pk=root_id))
-    if members.count() > CASCADE_WHOLE_LIMIT:
+    # Counting stops past the limit: a national cascade is not counted whole at every view.
+    if members.order_by()[: CASCADE_WHOLE_LIMIT + 1].count() > CASCADE_WHOLE_LIMIT:
         node = CascadeNode(
             documents_with_task_counts(
                 Document.objects.filter(pk=document.pk).select_related("issuer")
@@ -94,7 +117,8 @@ def cascade_children(
 ) -> tuple[list[CascadeNode], int | None]:
     """One page of the documents implementing ``document`` that ``user`` may see, each with
     its task counts and how many visible documents implement it, and the offset of the next
-    page (None when this is the last). One query, whatever the size of the cascade."""
+    page (None when this is the last). Two queries, whatever the size of the cascade: the
+    page, then the task counts of its documents alone."""
     visible = Document.objects.visible_to(user)
     below = (
         visible.filter(implements_id=OuterRef("pk"))
@@ -104,15 +128,12 @@ def cascade_children(
         .values("n")
     )
     rows = list(
-        documents_with_task_counts(
-            visible.filter(implements_id=document.pk)
-            .select_related("issuer")
-            .annotate(
-                below=Coalesce(Subquery(below, output_field=IntegerField()), 0),
-            )
-            .order_by("issued_on", "identifier", "pk")
-        )[offset : offset + page + 1]
+        visible.filter(implements_id=document.pk)
+        .select_related("issuer")
+        .annotate(below=Coalesce(Subquery(below, output_field=IntegerField()), 0))
+        .order_by("issued_on", "identifier", "pk")[offset : offset + page + 1]
     )
+    attach_task_counts(rows[:page])
     nodes = [CascadeNode(row, child_count=row.below) for row in rows[:page]]
     return nodes, (offset + page if len(rows) > page else None)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from dashboard import charts, selectors
+from dashboard import views as dashboard_views
 from dashboard.filters import Filters, Scope, parse_period, resolve
 from dashboard.targets import TargetFigure, target_figures
 from plans.models import Document, DocumentRecipient, Target
@@ -222,6 +223,37 @@ def test_the_demo_dashboard_shows_the_seed_plans_tasks_and_coverage_counted_by_h
     for seed in seeds:
         assert seed.identifier in page
     assert "Tỉnh ủy Kon Tum" in page  # a branch of the tree
+
+
+def test_a_long_plan_table_names_the_nearest_plans_and_sums_the_others_in_one_row(
+    client, directive, centre_leader, monkeypatch
+):
+    today = timezone.localdate()
+    some_progress(today)
+    monkeypatch.setattr(dashboard_views, "PLAN_ROWS_SHOWN", 2)
+    client.force_login(centre_leader)
+    response = client.get(reverse("dashboard"), {"directive": directive.pk})
+    context = response.context
+
+    rows = context["plan_rows"]
+    assert len(rows) == 2 < context["plan_rows_total"]
+    # Nothing is lost: the named rows and the "other plans" row add up to the whole.
+    for key in as_dict(context["states"]):
+        named = sum(as_dict(row.states)[key] for row in rows)
+        assert named + as_dict(context["other_plans"])[key] == as_dict(context["states"])[key]
+    assert context["other_plans"].total > 0
+    page = response.content.decode()
+    assert f"2 kế hoạch gần nhất trong tổng số {context['plan_rows_total']}" in page
+
+    # The download still lists every plan.
+    download = client.get(
+        reverse("dashboard_export", args=["plans", "csv"]), {"directive": directive.pk}
+    )
+    listed = download.content.decode("utf-8-sig")
+    for row in selectors.plan_figures(
+        _filters(centre_leader), selectors.plan_choices(_filters(centre_leader))
+    )[0]:
+        assert row.document.identifier in listed
 
 
 def _filters(user, **data):

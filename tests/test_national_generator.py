@@ -38,7 +38,7 @@ def nation(db):
 
 
 def test_the_tree_has_the_2025_shape_and_valid_paths(nation):
-    assert Unit.find_problems() == ([], [], [], [], [])
+    assert Unit.objects.find_problems() == ([], [], [], [], [])
     root = Unit.objects.get_root_nodes().get()
     assert root.level == Level.CENTRAL
     province = Unit.objects.get(level=Level.PROVINCE, depth=2, bloc=Bloc.PARTY_COMMITTEE)
@@ -110,7 +110,7 @@ def test_a_second_run_into_the_same_tree_is_refused(nation):
 
 def test_the_pre_2025_shape_shows_districts_closed_and_succeeded(db):
     _generate("--shape", "pre2025", "--scale", "0.02")
-    assert Unit.find_problems() == ([], [], [], [], [])
+    assert Unit.objects.find_problems() == ([], [], [], [], [])
     districts = Unit.objects.filter(level=Level.DISTRICT, bloc=Bloc.PARTY_COMMITTEE)
     assert districts.exists()
     assert not districts.filter(active_until__isnull=True).exists()

@@ -183,6 +183,9 @@ class Unit(MP_Node):
                 fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["bloc", "level"], name="unit_bloc_level"),
+            # The levels just below a unit ("depth <= n under this path"): at the root the
+            # path prefix matches every unit, the depth only a few.
+            models.Index(fields=["depth", "path"], name="unit_depth_path"),
         ]
 
     def __str__(self) -> str:
