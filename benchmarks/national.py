@@ -451,14 +451,25 @@ class Suite:
             # Every page visited once first, so the load measures the pages as their readers
             # meet them (the cached sections computed), not the first reader after a restart.
             warm_started = time.time()
+            warm_failures: list[str] = []
             for session, pages in personas:
                 for _weight, make in pages:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
                     path = make(random.Random(0))
                     cookie_header = f"{settings.SESSION_COOKIE_NAME}={session}"
-                    conn.request("GET", path, headers={"Cookie": cookie_header})
-                    conn.getresponse().read()
-                    conn.close()
+                    try:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                        conn.request("GET", path, headers={"Cookie": cookie_header})
+                        if conn.getresponse().status != 200:
+                            warm_failures.append(path)
+                        conn.close()
+                    except OSError:
+                        warm_failures.append(path)
+            if warm_failures:
+                self.notes.append(
+                    f"{len(warm_failures)} pages failed while warming up, e.g. "
+                    + ", ".join(sorted(set(warm_failures))[:5])
+                    + "."
+                )
 
             self.notes.append(
                 f"Before the load, each of the {len(personas)} simulated people opened each of "
@@ -498,12 +509,7 @@ class Suite:
                 thread.join(self.args.duration + 60)
             elapsed = time.time() - began
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=30)
+            stop(server)
         times = [t for t, _ok in results]
         errors = sum(1 for _t, ok in results if not ok)
         p95 = percentile(times, 0.95)

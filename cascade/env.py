@@ -63,6 +63,13 @@ def env_database(name: str, default: str) -> dict:
         # SQLite keeps no server connections worth pooling; health checks just cost a query.
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiles the dashboard's large, estimate-heavy queries for seconds
+        # (the national coverage list: 21 s with it, a fraction without); the pages' queries
+        # are short, so it is switched off for this application's connections.
+        options = config.setdefault("OPTIONS", {})
+        if "jit=" not in options.get("options", ""):
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return config
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from cascade.text import search_tokens
@@ -231,12 +240,16 @@ def search(*, user: User, query: str, limit: int = 30) -> tuple[list[Document], 
 
 def directives_for(*, user: User) -> QuerySet[Document]:
     """The tops of the cascades the user can see (documents that implement nothing and are
-    implemented by something, or that the user's units issued)."""
+    implemented by something, or that the user's units issued).
+
+    "Implemented by something" is asked with EXISTS, not a join: a national directive has
+    tens of thousands of documents below it, and joining them before counting its own tasks
+    multiplied the rows counted by that many."""
+    below = Document.objects.filter(Q(implements_id=OuterRef("pk")) | Q(root_id=OuterRef("pk")))
     return documents_with_task_counts(
         Document.objects.visible_to(user)
         .filter(implements__isnull=True)
-        .filter(Q(implementations__isnull=False) | Q(cascade_members__isnull=False))
-        .distinct()
+        .filter(Exists(below))
         .select_related("issuer")
         .order_by("-issued_on")
     )

@@ -59,3 +59,20 @@ def demo(db):
     from django.core.management import call_command
 
     call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def directive(demo):
+    """The demo's directive, 21-CT/TW issued by the centre."""
+    from plans.models import Document
+
+    return Document.objects.get(identifier="21-CT/TW", issuer__code="TW")
+
+
+@pytest.fixture
+def centre_leader(directive):
+    """A leader of the centre: reads every unit's figures."""
+    from tests.factories import member
+    from units.models import Role
+
+    return member(directive.issuer, Role.LEADER)

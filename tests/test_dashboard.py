@@ -148,16 +148,6 @@ def under(unit):
 # --- Fixtures -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def directive(demo):
-    return Document.objects.get(identifier="21-CT/TW", issuer__code="TW")
-
-
-@pytest.fixture
-def centre_leader(directive):
-    return member(directive.issuer, Role.LEADER)
-
-
 def login(client, username):
     user = get_user_model().objects.get(username=username)
     client.force_login(user)

@@ -11,21 +11,10 @@ from django.utils import timezone
 
 from dashboard import caching, selectors
 from dashboard.filters import resolve
-from plans.models import Document
 from tasks import services as task_services
 from tasks.models import TaskStatus
 from tests.factories import UserFactory, member
 from units.models import Role
-
-
-@pytest.fixture
-def directive(demo):
-    return Document.objects.get(identifier="21-CT/TW", issuer__code="TW")
-
-
-@pytest.fixture
-def centre_leader(directive):
-    return member(directive.issuer, Role.LEADER)
 
 
 @pytest.fixture

@@ -191,3 +191,24 @@ def test_a_leader_may_read_the_subtree_but_not_log_progress(client, province, di
     )
     assert response.status_code == 404
     assert not Assignment.objects.get(task=task).updates.exists()
+
+
+def test_the_home_page_counts_a_directives_own_tasks_whatever_lies_below_it(client, demo):
+    from django.contrib.auth import get_user_model
+
+    from plans.selectors import directives_for
+
+    admin = get_user_model().objects.get(username="admin")
+    directive = Document.objects.get(identifier="21-CT/TW", issuer__code="TW")
+    listed = {d.pk: d for d in directives_for(user=admin)}
+    assert Document.objects.filter(root=directive).count() > 1
+    assert listed[directive.pk].task_total == directive.tasks.count()
+    done = directive.tasks.filter(status="done").count()
+    assert listed[directive.pk].task_done == done
+    # A document implementing nothing with nothing below it is no cascade to follow.
+    lone = Document.objects.filter(implements__isnull=True).exclude(
+        pk__in=Document.objects.filter(root__isnull=False).values("root_id")
+    )
+    assert not set(lone.values_list("pk", flat=True)) & set(listed)
+    client.force_login(admin)
+    assert "21-CT/TW" in client.get(reverse("home")).content.decode()

@@ -37,6 +37,13 @@ def test_the_database_defaults_to_sqlite_and_reads_postgres_urls(monkeypatch):
     assert config["NAME"] == "cascade"
 
 
+def test_postgres_connections_run_without_jit_unless_the_url_says_otherwise(monkeypatch):
+    monkeypatch.setenv("X", "postgres://root@127.0.0.1:5432/cascade")
+    assert env.env_database("X", "sqlite:///x")["OPTIONS"]["options"] == "-c jit=off"
+    monkeypatch.setenv("X", "postgres://root@127.0.0.1:5432/cascade?options=-c%20jit%3Don")
+    assert env.env_database("X", "sqlite:///x")["OPTIONS"]["options"] == "-c jit=on"
+
+
 def test_production_settings_refuse_to_start_without_a_secret_key():
     import subprocess
     import sys
