@@ -445,7 +445,7 @@ class Suite:
                 time.sleep(0.5)
             results: list[tuple[float, bool]] = []
             lock = threading.Lock()
-            stop_at = time.time() + self.args.duration
+            stop_at = 0.0
             cookie = settings.SESSION_COOKIE_NAME
 
             # Every page visited once first, so the load measures the pages as their readers
@@ -503,6 +503,7 @@ class Suite:
                 for i in range(self.args.users)
             ]
             began = time.time()
+            stop_at = began + self.args.duration
             for thread in threads:
                 thread.start()
             for thread in threads:

@@ -26,13 +26,17 @@ import hashlib
 import logging
 import time
 from datetime import date
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 
 from dashboard.filters import Filters, NoAccess, NoDirective, resolve
 from dashboard.sections import SECTIONS
@@ -91,33 +95,91 @@ def _store(key: str, version: int, value: object) -> None:
 def cached(section: str, filters: Filters, *, version: int) -> object:
     """``section`` computed for ``filters``, or its cached value while it is current (see the
     module's docstring)."""
+    return _entry(section, filters, version=version).value
+
+
+def cached_rendered(
+    section: str, filters: Filters, *, version: int, template: str
+) -> tuple[object, str]:
+    """``section``'s value as ``cached`` gives it, and its HTML rendered by ``template`` (a
+    partial given the value under the section's name, and the filters).
+
+    The HTML is kept beside the figures it was rendered from, with their version and time,
+    so a large table (the targets of every province) is rendered once per computation, not
+    at every view; while it is current the figures are not even read (the value returned
+    is then read only if someone looks at it)."""
+    if not cache_seconds() or version < 0:
+        value = SECTIONS[section].compute(filters)
+        return value, render_to_string(template, {section: value, "filters": filters})
+    key = f"{filters_key(section, filters)}:html"
+    try:
+        kept = cache.get(key)
+    except Exception:  # the cache server went down: computed and rendered
+        kept = None
+    if kept is not None and _is_current(kept[0], kept[1], version):
+        lazy = SimpleLazyObject(lambda: cached(section, filters, version=version))
+        # Rendered by our own template from the figures of that computation.
+        return lazy, mark_safe(kept[2])
+    entry = _entry(section, filters, version=version)
+    if kept is not None and entry.computed_at is not None and kept[1] == entry.computed_at:
+        return entry.value, mark_safe(kept[2])  # the stale figures' own rendering
+    html = render_to_string(template, {section: entry.value, "filters": filters})
+    if entry.computed_at is not None:
+        try:
+            cache.set(
+                key,
+                (entry.version, entry.computed_at, str(html)),
+                timeout=cache_seconds() * STALE_FACTOR,
+            )
+        except Exception:
+            logger.warning("Could not store the rendered dashboard section %s.", section)
+    return entry.value, html
+
+
+class Entry(NamedTuple):
+    """A section's value, with the version and time it was computed at (both None when it
+    was computed for this reader and not stored)."""
+
+    value: object
+    version: int | None = None
+    computed_at: float | None = None
+
+
+def _is_current(entry_version: int, computed_at: float, version: int) -> bool:
+    return entry_version == version and time.time() - computed_at < cache_seconds()
+
+
+def _entry(section: str, filters: Filters, *, version: int) -> Entry:
     compute = SECTIONS[section].compute
     seconds = cache_seconds()
     if not seconds or version < 0:
         # No cache configured, or the cache server is down (``figures_version``).
-        return compute(filters)
+        return Entry(compute(filters))
     key = filters_key(section, filters)
     try:
-        entry = cache.get(key)
+        stored = cache.get(key)
     except Exception:  # the cache server went down after the version was read
-        return compute(filters)
-    if entry is not None:
-        entry_version, computed_at, value = entry
-        age = time.time() - computed_at
-        if entry_version == version and age < seconds:
-            return value
-        if age < seconds * STALE_FACTOR:
+        return Entry(compute(filters))
+    if stored is not None:
+        stored_version, computed_at, value = stored
+        entry = Entry(value, stored_version, computed_at)
+        if _is_current(entry.version, entry.computed_at, version):
+            return entry
+        if time.time() - entry.computed_at < seconds * STALE_FACTOR:
             # Stale: shown while one job (the first reader to see it stale queues it)
             # computes the figures again.
             if cache.add(f"{key}:lock", 1, LOCK_SECONDS):
                 _queue_refresh(section, filters)
-            return value
-    value = compute(filters)
+            return entry
+    entry = Entry(compute(filters), version, time.time())
     try:
-        _store(key, version, value)
+        cache.set(
+            key, (entry.version, entry.computed_at, entry.value), timeout=seconds * STALE_FACTOR
+        )
     except Exception:  # the figures are shown; the next reader computes them again
         logger.warning("Could not store the dashboard section %s.", section)
-    return value
+        return Entry(entry.value)
+    return entry
 
 
 def _queue_refresh(section: str, filters: Filters) -> None:
@@ -164,6 +226,8 @@ def refresh(*, section: str, user_id: int, query: str, today: date, language: st
             return False
         try:
             _store(key, version, SECTIONS[section].compute(filters))
+            # Its HTML was rendered from the figures just replaced.
+            cache.delete(f"{key}:html")
         finally:
             cache.delete(f"{key}:lock")
     return True

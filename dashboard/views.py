@@ -20,6 +20,7 @@ from units.models import Bloc, Level, Unit
 # Plans listed by name on the page (nearest first); the others are summed in one row, and
 # the download lists them all. A centre's table of two hundred rows is read by nobody.
 PLAN_ROWS_SHOWN = 40
+RENDERED_SECTIONS = ("targets", "reports", "laggards")
 
 
 def _filters(request: HttpRequest) -> Filters:
@@ -57,6 +58,18 @@ def page_context(filters: Filters) -> dict:
     directives = list(selectors.directive_choices(filters.user))
     if filters.directive.pk not in {d.pk for d in directives}:
         directives.insert(0, filters.directive)
+    # These sections stand alone on the page: kept rendered beside their figures. Their
+    # values stay in the context beside the HTML.
+    rendered: dict[str, object] = {}
+    for section in RENDERED_SECTIONS:
+        value, html = caching.cached_rendered(
+            section,
+            filters,
+            version=version,
+            template=f"dashboard/dashboard.html#{section}-section",
+        )
+        rendered[section] = value
+        rendered[f"{section}_html"] = html
     first_year = filters.directive.issued_on.year if filters.directive.issued_on else None
     first_year = min(first_year or filters.today.year, filters.today.year)
     return {
@@ -79,9 +92,7 @@ def page_context(filters: Filters) -> dict:
         "coverage_bar": charts.stacked_bar([(k, label, n) for k, label, n, _p in coverage.rows()]),
         "coverage_list": cached("coverage_list"),
         "level": level,
-        "targets": cached("targets"),
-        "reports": cached("reports"),
-        "laggards": cached("laggards"),
+        **rendered,
     }
 
 

@@ -121,3 +121,44 @@ def test_sections_read_per_user_are_kept_apart_and_shared_ones_are_not(
     assert caching.filters_key("laggards", mine) == caching.filters_key("laggards", theirs)
     tomorrow = resolve(centre_leader, {"directive": str(directive.pk)}, today=today + timedelta(1))
     assert caching.filters_key("laggards", mine) != caching.filters_key("laggards", tomorrow)
+
+
+def test_a_cached_section_is_rendered_once_until_its_figures_are_computed_again(
+    client, directive, centre_leader, cache_on, monkeypatch
+):
+    today = timezone.localdate()
+    filters = resolve(centre_leader, {"directive": str(directive.pk)}, today=today)
+    version = caching.figures_version()
+    template = "dashboard/dashboard.html#laggards-section"
+    renders = []
+    real_render = caching.render_to_string
+
+    def counting_render(*args, **kwargs):
+        renders.append(args[0])
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(caching, "render_to_string", counting_render)
+
+    value, html = caching.cached_rendered("laggards", filters, version=version, template=template)
+    assert value and 'id="laggard-table"' in html and value[0].unit.name in html
+    again = caching.cached_rendered("laggards", filters, version=version, template=template)
+    assert again[1] == html
+    assert len(renders) == 1
+
+    # A refresh computes the figures again: the next reader gets them rendered anew.
+    assert caching.refresh(
+        section="laggards",
+        user_id=centre_leader.pk,
+        query=filters.query(),
+        today=today,
+        language="vi",
+    )
+    _value, html_after = caching.cached_rendered(
+        "laggards", filters, version=version, template=template
+    )
+    assert len(renders) == 2
+    assert html_after == html  # the same figures, rendered again from the new computation
+
+    client.force_login(centre_leader)
+    page = client.get(reverse("dashboard"), {"directive": directive.pk}).content.decode()
+    assert html in page
