@@ -154,6 +154,12 @@ class Filters:
     def documents(self) -> QuerySet[Document]:
         return Document.objects.filter(self.documents_q())
 
+    def documents_in(self, field: str) -> Q:
+        """The condition "``field`` (a document id) is counted", as ``IN (subquery)``: the
+        database then reads the few roll-up rows of a unit first and checks their documents,
+        where a join on the documents' own conditions had it hash the whole cascade."""
+        return Q(**{f"{field}__in": self.documents().values("pk")})
+
     def units_q(self, prefix: str = "") -> Q:
         """The condition "this working unit is counted": in scope, of the bloc and level."""
         condition = self.scope.q(prefix)

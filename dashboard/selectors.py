@@ -108,7 +108,7 @@ class StateCounts:
 def _rollups(filters: Filters) -> QuerySet[OccurrenceRollup]:
     return OccurrenceRollup.objects.filter(
         filters.units_q("unit__"),
-        filters.documents_q("document__"),
+        filters.documents_in("document_id"),
         filters.months_q("due_month"),
     )
 
@@ -383,10 +383,10 @@ def trend(filters: Filters) -> list[TrendPoint]:
         done_rows = SubtreeCompletion.objects.filter(**scope)
     else:
         due_rows = OccurrenceRollup.objects.filter(
-            filters.units_q("unit__"), filters.documents_q("document__")
+            filters.units_q("unit__"), filters.documents_in("document_id")
         )
         done_rows = CompletionRollup.objects.filter(
-            filters.units_q("unit__"), filters.documents_q("document__")
+            filters.units_q("unit__"), filters.documents_in("document_id")
         )
     due = dict(
         due_rows.filter(

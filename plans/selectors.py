@@ -95,9 +95,11 @@ def cascade_tree(*, user: User, document: Document) -> CascadeNode:
     gives the document and the first page of the documents implementing it, each with how
     many implement it in turn (``cascade_children`` reads the rest on demand)."""
     root_id = document.root_id or document.pk
-    members = Document.objects.visible_to(user).filter(Q(root_id=root_id) | Q(pk=root_id))
-    # Counting stops past the limit: a national cascade is not counted whole at every view.
-    if members.order_by()[: CASCADE_WHOLE_LIMIT + 1].count() > CASCADE_WHOLE_LIMIT:
+    whole = Document.objects.filter(Q(root_id=root_id) | Q(pk=root_id))
+    # The size of the whole cascade decides, not the part the user sees: telling whether
+    # each of fifty thousand documents is visible costs more than the page (a commune sees
+    # three of them). Counting stops past the limit, by the cascade index alone.
+    if whole.order_by()[: CASCADE_WHOLE_LIMIT + 1].count() > CASCADE_WHOLE_LIMIT:
         node = CascadeNode(
             documents_with_task_counts(
                 Document.objects.filter(pk=document.pk).select_related("issuer")
@@ -107,7 +109,10 @@ def cascade_tree(*, user: User, document: Document) -> CascadeNode:
         node.child_count = len(node.children)
         return node
     members = documents_with_task_counts(
-        members.select_related("issuer").order_by("depth", "issued_on", "identifier")
+        Document.objects.visible_to(user)
+        .filter(Q(root_id=root_id) | Q(pk=root_id))
+        .select_related("issuer")
+        .order_by("depth", "issued_on", "identifier")
     )
     by_parent: dict[int | None, list[Document]] = {}
     nodes: dict[int, CascadeNode] = {}

@@ -14,7 +14,7 @@ from dashboard.services import rollup_differences
 from plans.models import Document
 from reports.models import ReportMeasurement, ReportRequest
 from tasks.models import Occurrence, Task
-from units.models import Bloc, Level, Unit
+from units.models import Bloc, Level, Membership, Role, Unit
 
 TODAY = "2026-11-22"
 SCALE = "0.005"  # one province, 17 communes, about 320 units
@@ -145,3 +145,35 @@ def test_the_dashboard_and_cascade_pages_work_on_it(client, nation):
     assert children.status_code == 200
     child = Document.objects.filter(implements=province_plan).first()
     assert reverse("document", args=[child.pk]) in children.content.decode()
+
+
+def test_a_commune_member_sees_their_branch_of_a_large_cascade_opened_on_demand(
+    client, nation, monkeypatch
+):
+    from plans import selectors as plan_selectors
+
+    directive = Document.objects.get(identifier="21-CT/TW")
+    # The generated cascade at this scale is small: make it count as large.
+    monkeypatch.setattr(plan_selectors, "CASCADE_WHOLE_LIMIT", 5)
+    membership = Membership.objects.filter(
+        role=Role.STAFF,
+        unit__level=Level.COMMUNE,
+        unit__in=Document.objects.filter(root=directive).values("issuer"),
+    ).first()
+    commune_plan = Document.objects.get(root=directive, issuer=membership.unit)
+    staff = membership.user
+    client.force_login(staff)
+
+    content = client.get(reverse("cascade", args=[directive.pk])).content.decode()
+    province_plan = commune_plan.implements
+    assert reverse("document", args=[province_plan.pk]) in content
+    other_province_plans = Document.objects.filter(implements=directive).exclude(
+        pk=province_plan.pk
+    )
+    for other in other_province_plans:
+        assert reverse("document", args=[other.pk]) not in content
+    children = client.get(reverse("cascade_children", args=[province_plan.pk])).content.decode()
+    assert reverse("document", args=[commune_plan.pk]) in children
+    siblings = Document.objects.filter(implements=province_plan).exclude(pk=commune_plan.pk)
+    for sibling in siblings:
+        assert reverse("document", args=[sibling.pk]) not in children
