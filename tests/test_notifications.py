@@ -85,6 +85,33 @@ def test_the_bell_counts_unread_notifications_and_refreshes_as_a_fragment(client
     assert "<html" not in body
 
 
+def test_the_bell_counts_only_notifications_whose_plan_can_still_be_read(due_soon):
+    from notifications.selectors import notifications_for, unread_count
+    from plans.models import Document
+
+    staff = due_soon["staff"]
+    mine = Notification.objects.get(recipient=staff)
+    # One more unread notice, about a plan the staff member cannot read.
+    hidden_plan = make_document(due_soon["other"], issued_on=timezone.localdate())
+    hidden_task = make_task(hidden_plan, lead=[due_soon["other"]], deadline_text="ngày 1/1/2099")
+    Document.objects.filter(pk=hidden_plan.pk).update(confidential=True)
+    Notification.objects.create(
+        recipient=staff,
+        kind=mine.kind,
+        occurrence=hidden_task.occurrences.get(),
+        task=hidden_task,
+        document=hidden_plan,
+        unit=due_soon["other"],
+        due_on=mine.due_on,
+        offset_days=99,
+    )
+    readable = notifications_for(user=staff).filter(read_at__isnull=True).count()
+    assert unread_count(user=staff) == readable == 1
+    stranger = due_soon["stranger"]
+    theirs = notifications_for(user=stranger).filter(read_at__isnull=True).count()
+    assert unread_count(user=stranger) == theirs >= 1
+
+
 def test_the_list_shows_only_ones_own_notifications_and_marks_them_read(client, due_soon):
     client.force_login(due_soon["staff"])
     page = client.get(reverse("notifications:list")).content.decode()
