@@ -216,6 +216,11 @@ NOTIFICATIONS_SITE_URL = env_str("SITE_URL", "") or ""
 # Dashboard sections that count the whole subtree are cached this many seconds (and refreshed
 # by a job when a change makes them stale): only with a cache every server process shares.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300 if REDIS_URL else 0)
+if DASHBOARD_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured(
+        f"DASHBOARD_CACHE_SECONDS must be 0 (no cache) or a number of seconds, "
+        f"not {DASHBOARD_CACHE_SECONDS}."
+    )
 
 CACHES = {
     "default": (

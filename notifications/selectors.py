@@ -184,49 +184,28 @@ def notifications_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Not
     )
 
 
-def readable_q(user: AbstractBaseUser) -> Q:
+def readable_q(user: AbstractBaseUser, *, among: QuerySet[Notification] | None = None) -> Q:
     """Notifications whose subject ``user`` may still read: the plan of a task's, the report
-    of a report request's."""
-    return Q(report_request__isnull=True, document__in=Document.objects.visible_to(user)) | Q(
-        report_request__in=ReportRequest.objects.visible_to(user)
-    )
+    of a report request's. ``among``: only the subjects of those notifications are checked
+    (a user's few unread ones), rather than everything the user may read."""
+    documents = Document.objects.visible_to(user)
+    reports = ReportRequest.objects.visible_to(user)
+    if among is not None:
+        documents = documents.filter(pk__in=among.values("document_id"))
+        reports = reports.filter(pk__in=among.values("report_request_id"))
+    return Q(report_request__isnull=True, document__in=documents) | Q(report_request__in=reports)
 
 
 def unread_count(*, user: AbstractBaseUser | AnonymousUser) -> int:
     """The user's unread notifications whose subject they may still read (the bell on every
-    page). The user's few unread rows are read first and only their subjects are checked:
-    asking ``readable_q`` of the table checks every document the user may see (tens of
-    thousands for a centre), at every page."""
+    page). Only the subjects of the unread ones are checked: asking of every document the
+    user may see (tens of thousands for a centre) cost 10 ms at every page."""
     if not user.is_authenticated:
         return 0
-    unread = list(
-        Notification.objects.filter(recipient=user, read_at__isnull=True).values_list(
-            "document_id", "report_request_id"
-        )
-    )
-    if not unread:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if not unread.exists():  # most pages, most people: no scoping to work out
         return 0
-    documents = {d for d, r in unread if r is None and d is not None}
-    reports = {r for _d, r in unread if r is not None}
-    readable_documents = (
-        set(Document.objects.visible_to(user).filter(pk__in=documents).values_list("pk", flat=True))
-        if documents
-        else set()
-    )
-    readable_reports = (
-        set(
-            ReportRequest.objects.visible_to(user)
-            .filter(pk__in=reports)
-            .values_list("pk", flat=True)
-        )
-        if reports
-        else set()
-    )
-    return sum(
-        1
-        for document, report in unread
-        if (report in readable_reports if report is not None else document in readable_documents)
-    )
+    return unread.filter(readable_q(user, among=unread)).count()
 
 
 def muted_plans(*, user: AbstractBaseUser) -> QuerySet[Document]:

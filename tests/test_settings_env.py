@@ -57,3 +57,22 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("-5", "must be 0 (no cache) or a number of seconds"), ("soon", "must be a whole number")],
+)
+def test_a_dashboard_cache_time_that_is_not_one_stops_the_start_with_its_words(raw, message):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import cascade.settings"],
+        env={"DEBUG": "true", "PATH": "", "DASHBOARD_CACHE_SECONDS": raw},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr and raw in result.stderr
