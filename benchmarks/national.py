@@ -609,6 +609,15 @@ def main() -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
+    known = ("dashboards", "cascade", "update", "sweep", "rollup", "load")
+    unknown = [name for name in args.only.split(",") if name.strip() not in known]
+    if unknown:
+        parser.error(
+            f"--only: unknown item(s) {', '.join(unknown)}; choose from {', '.join(known)}"
+        )
+    for option in ("runs", "users", "duration", "workers"):
+        if getattr(args, option) < 1:
+            parser.error(f"--{option} must be 1 or more")
 
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.update(ENVIRONMENT)
