@@ -14,6 +14,9 @@ with the figures' version and the time they were computed:
   waits seconds because someone else saved a change. Only a section never computed, or one
   much older than ``DASHBOARD_CACHE_SECONDS``, is computed while the reader waits.
 
+A section shown as a whole block (targets, reports, laggards) is also kept rendered, beside
+the figures it was rendered from (``cached_rendered``).
+
 The state counts, the unit tree's task figures and the trend are never cached: they come
 from the subtree roll-ups in a few milliseconds, so a task update shows at once. With
 ``DASHBOARD_CACHE_SECONDS = 0`` (the default without Redis, and in the tests) nothing is
