@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
+from accounts.signin import client_address
 from units.models import Role
 
 
@@ -23,21 +24,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
+        # The backend counts the failure and refuses a locked name; this says why.
         username = self.data.get("username", "")[:150]
-        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        address = client_address(self.request)
         if throttle.is_locked(username, address):
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": throttle.lockout_seconds() // 60},
+                params={"minutes": throttle.wait_minutes(username, address)},
             )
-        try:
-            data = super().clean()
-        except ValidationError:
-            throttle.record_failure(username, address)
-            raise
-        throttle.clear(username)
-        return data
+        return super().clean()
 
 
 class InviteForm(forms.Form):

@@ -74,3 +74,24 @@ class TwoFactorDevice(models.Model):
     @property
     def is_on(self) -> bool:
         return self.confirmed_at is not None
+
+
+class Counter(models.Model):
+    """A count of events under ``key`` within a time window, kept in the database so that
+    every web process (and every server) sees the same count whether or not Redis is up.
+
+    Used for failed sign-ins (``accounts.throttle``) and, when the cache cannot count, for the
+    API's rate limits. Written only by ``accounts.counters``; bookkeeping, not audited."""
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+        indexes = [models.Index(fields=["window_ends_at"], name="counter_window_end")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

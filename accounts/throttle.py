@@ -1,45 +1,111 @@
-"""Login throttling: after repeated failures for one user name (or from one address) sign-in
-is refused for a while, counted in the cache so every web process shares the count."""
+"""Sign-in throttling that protects an account without handing strangers a way to lock its
+owner out.
+
+Three counts, kept in the database (``accounts.counters``) so that every web process shares
+them and they hold when Redis is down:
+
+- a user name **from one address**: 5 failures lock that pair for ``LOGIN_LOCKOUT_SECONDS``
+  (15 minutes). Someone guessing from elsewhere does not lock the owner out of their own
+  office;
+- **one address**, whatever the names: 20 failures (an office shares one address, so more
+  than for one name) lock the address;
+- **a user name from anywhere**: past 10 failures within the hour, each further try waits
+  twice as long as the last (2 s, 4 s, … up to 5 minutes), which slows a guesser spread over
+  many addresses to a few tries an hour while the owner waits minutes at most.
+
+Every sign-in path (the site's form, the second step, the admin, whatever calls Django's
+``authenticate``) is checked through ``accounts.signin``; a correct password or code clears
+the counts of that name.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import timezone
 
-# Failures allowed per user name, and per client address (higher: an office shares one).
-MAX_FAILURES_PER_NAME = 5
+from accounts.counters import counter_hit, counters_clear, counters_clear_prefix, counters_read
+
+MAX_FAILURES_PER_PAIR = 5
 MAX_FAILURES_PER_ADDRESS = 20
+# Failures of one name, from any address, before each try has to wait.
+FREE_FAILURES_PER_NAME = 10
+NAME_WINDOW = timedelta(hours=1)
+MAX_NAME_DELAY_SECONDS = 5 * 60
 
 
 def lockout_seconds() -> int:
     return int(getattr(settings, "LOGIN_LOCKOUT_SECONDS", 15 * 60))
 
 
-def _keys(username: str, address: str | None) -> list[tuple[str, int]]:
-    name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    keys = [(f"login-fail:name:{name}", MAX_FAILURES_PER_NAME)]
+def _name(username: str) -> str:
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+
+
+def _pair_key(username: str, address: str | None) -> str:
+    return f"signin:pair:{_name(username)}:{address or '-'}"
+
+
+def _name_key(username: str) -> str:
+    return f"signin:name:{_name(username)}"
+
+
+def _address_key(address: str) -> str:
+    return f"signin:ip:{address}"
+
+
+def _name_delay(failures: int) -> int:
+    """Seconds a try must wait after the last failure, once a name has ``failures``."""
+    if failures < FREE_FAILURES_PER_NAME:
+        return 0
+    return min(2 ** (failures - FREE_FAILURES_PER_NAME + 1), MAX_NAME_DELAY_SECONDS)
+
+
+def wait_seconds(username: str, address: str | None, *, now: datetime | None = None) -> int:
+    """How long sign-in for ``username`` from ``address`` is refused for (0: it is not)."""
+    now = now or timezone.now()
+    keys = [_pair_key(username, address), _name_key(username)]
     if address:
-        keys.append((f"login-fail:ip:{address}", MAX_FAILURES_PER_ADDRESS))
-    return keys
+        keys.append(_address_key(address))
+    counts = counters_read(keys=keys, now=now)
+    waits = [0.0]
+    pair = counts.get(keys[0])
+    if pair and pair.count >= MAX_FAILURES_PER_PAIR:
+        waits.append((pair.window_ends_at - now).total_seconds())
+    name = counts.get(keys[1])
+    if name:
+        until = name.last_at + timedelta(seconds=_name_delay(name.count))
+        waits.append((until - now).total_seconds())
+    located = counts.get(keys[2]) if address else None
+    if located and located.count >= MAX_FAILURES_PER_ADDRESS:
+        waits.append((located.window_ends_at - now).total_seconds())
+    return max(0, math.ceil(max(waits)))
 
 
 def is_locked(username: str, address: str | None) -> bool:
     """Whether sign-in for ``username`` from ``address`` is refused for now."""
-    return any((cache.get(key) or 0) >= limit for key, limit in _keys(username, address))
+    return wait_seconds(username, address) > 0
+
+
+def wait_minutes(username: str, address: str | None) -> int:
+    """The wait rounded up to whole minutes, for messages."""
+    return max(1, math.ceil(wait_seconds(username, address) / 60))
 
 
 def record_failure(username: str, address: str | None) -> None:
-    for key, _limit in _keys(username, address):
-        # add() starts the window; incr() keeps its expiry, so the lock lifts on time.
-        if not cache.add(key, 1, lockout_seconds()):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, lockout_seconds())
+    """Count a wrong password or code for ``username`` from ``address``."""
+    window = timedelta(seconds=lockout_seconds())
+    counter_hit(key=_pair_key(username, address), window=window)
+    counter_hit(key=_name_key(username), window=NAME_WINDOW)
+    if address:
+        counter_hit(key=_address_key(address), window=window)
 
 
 def clear(username: str) -> None:
-    """A successful sign-in forgets the failures of that user name."""
-    cache.delete(_keys(username, None)[0][0])
+    """A successful sign-in (or a password reset) forgets the failures of that user name,
+    from every address."""
+    counters_clear(keys=[_name_key(username)])
+    counters_clear_prefix(prefix=f"signin:pair:{_name(username)}:")

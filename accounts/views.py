@@ -6,6 +6,7 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services, throttle, two_factor
+from accounts import services, signin, throttle, two_factor
 from accounts.forms import AcceptForm, CodeForm, InviteForm, RoleForm, ThrottledAuthenticationForm
 from accounts.models import Invitation
 from cascade.forms import add_service_errors
@@ -142,7 +143,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if not request.user.is_authenticated:
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, membership.user, backend=signin.BACKEND)
             messages.success(request, _("You joined %(unit)s.") % {"unit": membership.unit.name})
             return redirect("unit", pk=membership.unit_id)
     return render(request, "accounts/invitation.html", {"invitation": invitation, "form": form})
@@ -187,7 +188,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         request.session.pop(PENDING, None)
         return redirect("login")
     form = CodeForm(request.POST or None)
-    address = request.META.get("REMOTE_ADDR")
+    address = signin.client_address(request)
     if request.method == "POST" and form.is_valid():
         if throttle.is_locked(user.get_username(), address):
             form.add_error(None, _("Too many wrong codes. Wait a while and try again."))
@@ -195,6 +196,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             throttle.clear(user.get_username())
             request.session.pop(PENDING, None)
             login(request, user, backend=pending["backend"])
+            signin.second_step_passed(request, user)
             target = pending.get("next") or "/"
             safe = url_has_allowed_host_and_scheme(target, {request.get_host()})
             return redirect(target if safe and target.startswith("/") else "home")
@@ -219,6 +221,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Two-step sign-in is off."))
             else:
                 two_factor.two_factor_confirm(actor=request.user, code=form.cleaned_data["code"])
+                # The code just given is this session's second step.
+                signin.second_step_passed(request, request.user)
                 messages.success(request, _("Two-step sign-in is on."))
             return redirect("accounts_two_factor")
         except ValidationError as error:
@@ -235,3 +239,16 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         )
         context["uri"] = two_factor.provisioning_uri(device)
     return render(request, "accounts/two_factor.html", context)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's "choose a new password" page, which never signs in by itself (the person
+    then signs in through the one flow, second step included) and lifts the lockout of
+    the name, as the lockout message promises."""
+
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.clear(form.user.get_username())
+        return response

@@ -23,15 +23,23 @@ if TYPE_CHECKING:
 
 def users_manageable_by(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet:
     """People whose API tokens ``user`` may issue and revoke: everyone for a superuser; for a
-    unit administrator the members of their units and the units below (the rule that lets
-    them manage members)."""
+    unit administrator the people whose whole power lies inside the subtree they administer.
+
+    A token carries all of its holder's power, so an administrator may give one only to
+    someone who can do nothing they could not: not a superuser or an account of the admin
+    site, and not someone who is also a member (in any role) of a unit outside that subtree.
+    """
     people = get_user_model().objects.all()
     if not user.is_authenticated:
         return people.none()
     if user.is_superuser:
         return people
-    members = Membership.objects.filter(scope_q(user, roles=(Role.ADMINISTRATOR,), prefix="unit__"))
-    return people.filter(pk__in=members.values("user"))
+    within = scope_q(user, roles=(Role.ADMINISTRATOR,), prefix="unit__")
+    members = Membership.objects.filter(within)
+    elsewhere = Membership.objects.exclude(within)
+    return people.filter(pk__in=members.values("user"), is_superuser=False, is_staff=False).exclude(
+        pk__in=elsewhere.values("user")
+    )
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -52,7 +52,8 @@ def api_token_issue(
     expires_at: datetime | None = None,
 ) -> IssuedToken:
     """Issue a new API token for ``user``; the secret is returned once and only its hash is
-    kept."""
+    kept. The token acts with exactly ``user``'s power, so an administrator may issue one
+    only for someone whose power lies inside their own (``users_manageable_by``)."""
     _check_may_manage(actor, user)
     name = " ".join((name or "").split())
     if not name:

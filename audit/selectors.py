@@ -72,7 +72,7 @@ def events_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AuditE
     """The audit rows an administrator may search: everything for a superuser; for a unit
     administrator, the rows about the units, members, documents, tasks and reports of their
     units and the units below. Everyone else: none."""
-    from plans.models import Document
+    from plans.models import Document, DocumentRecipient, Target, confidential_q
     from reports.models import ReportRequest, ReportRequirement
     from tasks.models import Assignment, Task
     from units.models import Membership, Role, Unit, memberships_of, scope_q
@@ -84,14 +84,34 @@ def events_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AuditE
     if not any(m.role == Role.ADMINISTRATOR for m in memberships_of(user)):
         return AuditEvent.objects.none()
     units = Unit.objects.filter(scope_q(user, roles=(Role.ADMINISTRATOR,)))
+    # A confidential plan's rows (its title, its tasks' texts, the change that made it
+    # confidential, its reports) stay inside its circle here as on every page.
+    documents = Document.objects.filter(issuer__in=units).filter(confidential_q(user))
     scoped: list[tuple[str, QuerySet]] = [
         ("units.unit", units),
         ("units.membership", Membership.objects.filter(unit__in=units)),
-        ("plans.document", Document.objects.filter(issuer__in=units)),
-        ("tasks.task", Task.objects.filter(document__issuer__in=units)),
-        ("tasks.assignment", Assignment.objects.filter(unit__in=units)),
-        ("reports.reportrequest", ReportRequest.objects.filter(unit__in=units)),
-        ("reports.reportrequirement", ReportRequirement.objects.filter(receiver__in=units)),
+        ("plans.document", documents),
+        ("plans.documentrecipient", DocumentRecipient.objects.filter(document__in=documents)),
+        ("plans.target", Target.objects.filter(document__in=documents)),
+        ("tasks.task", Task.objects.filter(document__in=documents)),
+        (
+            "tasks.assignment",
+            Assignment.objects.filter(unit__in=units).filter(
+                confidential_q(user, prefix="task__document__")
+            ),
+        ),
+        (
+            "reports.reportrequest",
+            ReportRequest.objects.filter(unit__in=units).filter(
+                confidential_q(user, prefix="requirement__document__")
+            ),
+        ),
+        (
+            "reports.reportrequirement",
+            ReportRequirement.objects.filter(receiver__in=units).filter(
+                confidential_q(user, prefix="document__")
+            ),
+        ),
     ]
     condition = Q(pk__in=[])
     for label, queryset in scoped:

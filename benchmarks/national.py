@@ -395,7 +395,7 @@ class Suite:
         for person in people:
             store = SessionStore()
             store[SESSION_KEY] = str(person.pk)
-            store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            store[BACKEND_SESSION_KEY] = "accounts.signin.SignInBackend"
             store[HASH_SESSION_KEY] = person.get_session_auth_hash()
             store.create()
             unit = person.memberships.get().unit

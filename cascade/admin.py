@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 type Scope = Callable[[QuerySet, object], QuerySet]
 
@@ -96,7 +100,21 @@ class ScopedModelAdminMixin:
 
 
 class ScopedAdminSite(admin.AdminSite):
-    """The project's admin site: every registered ModelAdmin is given the scoping mixin."""
+    """The project's admin site: every registered ModelAdmin is given the scoping mixin, and
+    signing in happens on the site's own page (lockout and second step), never on the
+    admin's."""
+
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # Whatever is posted here is not checked: the admin's form would sign in with the
+        # password alone. Send the person to the one sign-in flow and back.
+        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+            "admin:index", current_app=self.name
+        )
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}) or not (
+            target.startswith("/")
+        ):
+            target = reverse("admin:index", current_app=self.name)
+        return redirect_to_login(target, login_url=reverse("login"))
 
     def register(self, model_or_iterable, admin_class=None, **options) -> None:
         admin_class = admin_class or admin.ModelAdmin

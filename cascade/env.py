@@ -63,6 +63,14 @@ def env_database(name: str, default: str) -> dict:
         # SQLite keeps no server connections worth pooling; health checks just cost a query.
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
+        # Several web workers and the scheduler write to one file. WAL lets readers go on while
+        # one writes; IMMEDIATE takes the write lock when a transaction starts, so two writers
+        # queue (for up to ``timeout`` seconds) instead of one failing half-way with "database
+        # is locked" when its read turns into a write.
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", 20)
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
     if config["ENGINE"] == "django.db.backends.postgresql":
         # PostgreSQL's JIT compiles the dashboard's large, estimate-heavy queries for seconds
         # (the national coverage list: 21 s with it, a fraction without); the pages' queries

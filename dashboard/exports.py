@@ -4,8 +4,6 @@ Lists the page cuts short (overdue work, expected units, laggards…) are comple
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -15,10 +13,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from cascade.spreadsheets import Sheet, csv_text, download, xlsx_bytes
 from dashboard import reporting, selectors
 from dashboard.filters import Filters
 from dashboard.targets import TargetFigure, figures
@@ -251,44 +247,15 @@ def filters_lines(filters: Filters) -> list[tuple[str, str]]:
 
 def as_csv(name: str, filters: Filters) -> HttpResponse:
     header, rows = table_data(name, filters)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so that spreadsheet programs read the Vietnamese as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([f"{v:%d/%m/%Y}" if isinstance(v, date) else v for v in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename(name, filters, "csv")}"'
-    return response
+    return download(csv_text(header, rows), filename=filename(name, filters, "csv"), kind="csv")
 
 
 def as_xlsx(name: str, filters: Filters) -> HttpResponse:
     header, rows = table_data(name, filters)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(TABLES[name].title)[:31])
-    bold = Font(bold=True)
-    cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        out = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, date):
-                cell.number_format = "DD/MM/YYYY"
-            out.append(cell)
-        sheet.append(out)
-    about = workbook.create_sheet(title=str(_("Filters"))[:31])
-    for line in filters_lines(filters):
-        about.append(list(line))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    content = xlsx_bytes(
+        [
+            Sheet(title=str(TABLES[name].title), header=header, rows=rows),
+            Sheet(title=str(_("Filters")), rows=filters_lines(filters)),
+        ]
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename(name, filters, "xlsx")}"'
-    return response
+    return download(content, filename=filename(name, filters, "xlsx"), kind="xlsx")

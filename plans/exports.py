@@ -4,9 +4,7 @@ imported here goes back into the office's usual workflow."""
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Min, Q
@@ -15,10 +13,8 @@ from django.utils.translation import gettext as _
 from docx import Document as Docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from cascade.spreadsheets import Sheet, xlsx_bytes
 from plans.models import Document
 from plans.outline import Outline, assignment_sentence, plan_outline
 from tasks.models import Task, TaskStatus
@@ -135,9 +131,6 @@ def plan_tasks_xlsx(document: Document) -> bytes:
             next_due=Min("occurrences__due_on", filter=~Q(occurrences__status=TaskStatus.DONE))
         )
     )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Tasks")[:31])
-    bold = Font(bold=True)
     header = [
         _("No."),
         _("Section"),
@@ -149,9 +142,8 @@ def plan_tasks_xlsx(document: Document) -> bytes:
         _("Next due date"),
         _("Status"),
     ]
-    sheet.append([_cell(sheet, title, font=bold) for title in header])
-    for index, (task, written) in enumerate(zip(tasks, outline.tasks, strict=True), start=1):
-        row = [
+    rows = [
+        [
             index,
             task.section,
             task.text,
@@ -162,16 +154,6 @@ def plan_tasks_xlsx(document: Document) -> bytes:
             task.next_due,
             task.get_status_display(),
         ]
-        sheet.append([_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _cell(sheet: Any, value: Any, *, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if font is not None:
-        cell.font = font
-    if isinstance(value, date):
-        cell.number_format = "DD/MM/YYYY"
-    return cell
+        for index, (task, written) in enumerate(zip(tasks, outline.tasks, strict=True), start=1)
+    ]
+    return xlsx_bytes([Sheet(title=str(_("Tasks")), header=header, rows=rows)])

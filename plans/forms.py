@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cascade.forms import IdChoiceField, IdMultipleChoiceField
 from plans.models import DocType, Document, DocumentStatus
 from units.models import Unit
+from units.pickers import UnitPicker, use_picker_when_long
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 EMPTY_CHOICE = _("— choose —")
@@ -62,6 +64,7 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["issuer"].queryset = Unit.objects.editable_by(user)
+        use_picker_when_long(self.fields["issuer"], scope="editable")
         self.fields["implements"].queryset = (
             Document.objects.visible_to(user).select_related("issuer").order_by("identifier")
         )
@@ -107,9 +110,19 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.visible_to(user).filter(active_until__isnull=True)
-        self.fields["lead"].queryset = units
-        self.fields["support"].queryset = units
+        # Any open unit may be given the task; the units it already has stay valid even once
+        # closed, so that the task can be saved unchanged.
+        current = [
+            getattr(unit, "pk", unit)
+            for role in ("lead", "support")
+            for unit in (self.initial.get(role) or [])
+        ]
+        units = Unit.objects.visible_to(user).filter(
+            Q(active_until__isnull=True) | Q(pk__in=current)
+        )
+        for role in ("lead", "support"):
+            self.fields[role].queryset = units
+            self.fields[role].widget = UnitPicker(scope="visible", active=True)
 
     def clean(self) -> dict:
         data = super().clean()

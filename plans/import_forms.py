@@ -12,6 +12,7 @@ from cascade.forms import IdChoiceField
 from plans.forms import EMPTY_CHOICE, MAX_UPLOAD_BYTES
 from plans.models import DocType, RecipientPurpose
 from units.models import Unit
+from units.pickers import use_picker_when_long
 
 
 class ImportSourceForm(forms.Form):
@@ -92,6 +93,7 @@ class ReviewHeaderForm(forms.Form):
     def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["issuer"].queryset = Unit.objects.editable_by(user)
+        use_picker_when_long(self.fields["issuer"], scope="editable")
 
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()

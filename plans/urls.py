@@ -39,4 +39,6 @@ urlpatterns = [
     path("assignments/<int:pk>/progress/", task_views.progress_create, name="progress_create"),
     path("attachments/<int:pk>/", task_views.attachment_download, name="attachment"),
     path("units/<int:pk>/", unit_views.unit_detail, name="unit"),
+    path("units/picker/", unit_views.unit_picker, name="unit_picker"),
+    path("units/picker/pick/", unit_views.unit_picker_pick, name="unit_picker_pick"),
 ]

@@ -194,6 +194,8 @@ def annual_report_of(*, unit: Unit, year: int, directive: Document) -> ReportReq
             cascade_root=directive,
             is_ad_hoc=False,
         )
+        # The report that goes up and out is never the one owed to a confidential plan.
+        .exclude(requirement__document__confidential=True)
         .select_related("receiver", "requirement__document")
         .order_by("pk")
         .first()

@@ -24,7 +24,7 @@ from reports.models import (
     ReportRequest,
     ReportState,
 )
-from reports.selectors import units_with_reports_for
+from reports.selectors import units_with_reports_acted_on_by
 from units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -59,12 +59,14 @@ def annual_report_request(
 ) -> AnnualReportFile:
     """Ask for the annual report of ``unit`` for ``year`` as a PDF; a job renders it.
 
-    The actor must be able to read the unit's reports (a member of the unit, of the unit it
-    reports to, or a leader or administrator above it); ``None`` is the system (the nightly
-    job, a command).
+    The actor must act for the unit or for one its reports go to (staff, a leader or an
+    administrator; an observer reads the reports but changes nothing, and asking for a
+    rendering writes a file); ``None`` is the system (the nightly job, a command).
     """
-    if actor is not None and not units_with_reports_for(actor).filter(pk=unit.pk).exists():
-        raise PermissionDenied(_("You cannot see the reports of this unit."))
+    if actor is not None and not units_with_reports_acted_on_by(actor).filter(pk=unit.pk).exists():
+        raise PermissionDenied(
+            _("Observers read the reports; asking for a PDF is for those who act.")
+        )
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError({"year": _("Give a year between 2000 and 2100.")})
     directive = directive or annual.find_directive(unit=unit, year=year)

@@ -23,6 +23,7 @@ from reports.models import (
 from reports.services import MAX_ATTACHMENT_BYTES
 from tasks.models import DeadlineKind, TaskStatus
 from units.models import Level, Unit, ancestor_paths
+from units.pickers import UnitPicker
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LEAD_LEVELS = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.GRASSROOTS]
@@ -234,6 +235,8 @@ class RequirementForm(_LeadDaysMixin):
         self.fields["receiver"].queryset = nearby
         self.fields["receiver"].initial = issuer.pk if issuer else None
         self.fields["units"].queryset = below
+        if issuer is not None:
+            self.fields["units"].widget = UnitPicker(scope="visible", under=issuer.pk)
         self.fields["starts_on"].initial = timezone.localdate()
         self.add_lead_fields(dict(DEFAULT_LEVEL_LEAD_DAYS))
 

@@ -125,10 +125,29 @@ class Rollup:
         }
 
 
-def below(*, receiver_id: int, period_key: str, cascade_root_id: int, exclude_pk: int | None):
-    """The requests received by ``receiver_id`` for the period in the cascade."""
+# Reports owed to a confidential ("mật") plan stay inside its circle: a roll-up of open work
+# neither counts them nor lists the units that owe them.
+OPEN_PLANS = Q(requirement__document__confidential=False)
+
+
+def open_unless_confidential(report: ReportRequest) -> Q:
+    """What a report consolidates: reports on open plans; a report on a confidential plan
+    also those on confidential plans (it stays inside the circle itself)."""
+    return Q() if report.requirement.document.confidential else OPEN_PLANS
+
+
+def below(
+    *,
+    receiver_id: int,
+    period_key: str,
+    cascade_root_id: int,
+    exclude_pk: int | None,
+    within: Q = OPEN_PLANS,
+):
+    """The requests received by ``receiver_id`` for the period in the cascade, of the plans
+    ``within`` admits (open plans unless the caller says otherwise)."""
     qs = ReportRequest.objects.filter(
-        receiver_id=receiver_id, period_key=period_key, cascade_root_id=cascade_root_id
+        within, receiver_id=receiver_id, period_key=period_key, cascade_root_id=cascade_root_id
     )
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
@@ -140,6 +159,7 @@ def compute(
     cascade_root_id: int,
     targets: Iterable[TargetRef],
     exclude_pk: int | None = None,
+    within: Q = OPEN_PLANS,
 ) -> Rollup:
     """Sum the accepted reports received by ``receiver_id`` for ``period_key`` onto
     ``targets``, in five queries whatever their number."""
@@ -149,6 +169,7 @@ def compute(
         period_key=period_key,
         cascade_root_id=cascade_root_id,
         exclude_pk=exclude_pk,
+        within=within,
     )
     accepted_qs = requests.filter(state=ReportState.ACCEPTED)
     sources = [

@@ -9,7 +9,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
-from plans.models import Document, DocumentRecipient, RecipientPurpose, Target
+from plans.models import Document, DocumentRecipient, RecipientPurpose, Target, confidential_q
 from reports import rollup
 from reports.models import (
     OPEN_STATES,
@@ -219,6 +219,7 @@ def is_consolidating(report: ReportRequest) -> bool:
         period_key=report.period_key,
         cascade_root_id=report.cascade_root_id,
         exclude_pk=report.pk,
+        within=rollup.open_unless_confidential(report),
     ).exists()
 
 
@@ -230,6 +231,7 @@ def rollup_for(report: ReportRequest) -> rollup.Rollup:
         cascade_root_id=report.cascade_root_id,
         targets=target_refs(report),
         exclude_pk=report.pk,
+        within=rollup.open_unless_confidential(report),
     )
 
 
@@ -313,7 +315,11 @@ def received_summary(
         for t in targets
     ]
     return rollup.compute(
-        receiver_id=unit.pk, period_key=period_key, cascade_root_id=root_id, targets=refs
+        receiver_id=unit.pk,
+        period_key=period_key,
+        cascade_root_id=root_id,
+        targets=refs,
+        within=confidential_q(user, prefix="requirement__document__"),
     )
 
 
@@ -399,3 +405,12 @@ def units_with_reports_for(user: User) -> QuerySet[Unit]:
     administrator's subtree), and the units that send reports to theirs."""
     sending = ReportRequest.objects.visible_to(user).values("unit")
     return Unit.objects.filter(Q(pk__in=Unit.objects.readable_by(user)) | Q(pk__in=sending))
+
+
+def units_with_reports_acted_on_by(user: User) -> QuerySet[Unit]:
+    """Units whose reports ``user`` may act on (ask for the annual report PDF…): as
+    ``units_with_reports_for``, through the roles that act only — an observer reads and
+    changes nothing."""
+    acting = Unit.objects.actionable_by(user)
+    sending = ReportRequest.objects.filter(receiver__in=acting).values("unit")
+    return Unit.objects.filter(Q(pk__in=acting) | Q(pk__in=sending))

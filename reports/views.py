@@ -116,6 +116,10 @@ def _annual_context(user, report: ReportRequest) -> dict:
     year = int(report.period_key[:4])
     return {
         "annual_year": year,
+        # Observers see the files already made; the button is for those who may ask.
+        "may_request_annual": selectors.units_with_reports_acted_on_by(user)
+        .filter(pk=report.unit_id)
+        .exists(),
         "annual_files": selectors.annual_files(
             user=user, unit=report.unit, year=year, cascade_root_id=report.cascade_root_id
         ),

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Document
+from plans.models import Document, confidential_q
 from tasks.deadlines import Schedule
 from units.models import Unit, scope_q
 
@@ -162,14 +162,16 @@ class AssignmentQuerySet(models.QuerySet):
 
     def updatable_by(self, user: AbstractBaseUser | AnonymousUser) -> AssignmentQuerySet:
         """Assignments on which the user may log progress: those given to a unit where they
-        are staff or administrator, or belonging to a document they may edit."""
+        are staff or administrator, or belonging to a document they may edit; never on a
+        confidential plan outside the user's circle (an administrator above it included)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.all()
         return self.filter(
             scope_q(user, roles=("staff", "administrator"), prefix="unit__")
-            | Q(task__document__in=Document.objects.editable_by(user))
+            | Q(task__document__in=Document.objects.editable_by(user)),
+            confidential_q(user, prefix="task__document__"),
         )
 
 

@@ -857,3 +857,174 @@ def _sweep_url(pattern, case, url, world, client_for, all_marks, tally) -> None:
                 tally.errors.append(f"{method} {url} as owner: {response.status_code}")
             elif response.status_code < 400:
                 tally.owner_successes += 1
+
+
+# --- every URL that could take a password ---------------------------------------------------
+
+
+def _every_route(resolvers=None, prefix: str = "") -> Iterator[str]:
+    """Every URL pattern of the project, the admin's included, as a requestable path: each
+    parameter filled with a harmless value (the request need not find anything, only reach
+    the view that might sign someone in)."""
+    resolvers = resolvers if resolvers is not None else get_resolver().url_patterns
+    for entry in resolvers:
+        text = _route_text(entry)
+        if isinstance(entry, URLResolver):
+            yield from _every_route(entry.url_patterns, prefix + text.lstrip("^"))
+            continue
+        route = prefix + text.lstrip("^").rstrip("$")
+        route = re.sub(r"<int:[^>]+>", "1", route)
+        route = re.sub(r"<(?:[^>:]+:)?[^>]+>", "x", route)
+        route = re.sub(r"\(\?P<[^>]+>[^)]*\)", "1", route)
+        route = re.sub(r"[\\^$?*+()\[\]|]", "", route)
+        yield "/" + route
+
+
+def test_every_url_that_authenticates_passes_the_lockout_and_the_second_step(db, settings):
+    """POST a right password of a person with two-step sign-in on to every URL pattern: no
+    response may leave a signed-in session. POST wrong passwords: every view that checks
+    them (Django's ``user_login_failed`` fires) counts them in the one lockout."""
+    import pyotp
+    from django.contrib.auth.signals import user_login_failed
+
+    from accounts.models import Counter, TwoFactorDevice
+    from accounts.two_factor import two_factor_begin, two_factor_confirm
+    from tests.factories import UserFactory
+
+    settings.SECURE_SSL_REDIRECT = False
+    assert settings.AUTHENTICATION_BACKENDS == ["accounts.signin.SignInBackend"]
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    two_factor_begin(actor=root)
+    two_factor_confirm(
+        actor=root, code=pyotp.TOTP(TwoFactorDevice.objects.get(user=root).secret).now()
+    )
+    routes = sorted(set(_every_route()))
+    assert any(r.startswith("/admin/login") for r in routes) and "/login/" in routes
+    checked: list[str] = []
+
+    def note(sender, credentials, request=None, **kwargs):
+        checked.append(request.path if request is not None else "?")
+
+    user_login_failed.connect(note)
+    try:
+        for route in routes:
+            client = Client()
+            data = {"username": "root", "password": "pw-for-tests-1", "next": "/"}
+            client.post(route, data)
+            assert "_auth_user_id" not in client.session, f"{route} signed in with a password alone"
+            before = len(checked)
+            failures = Counter.objects.filter(key__startswith="signin:name:").first()
+            client.post(route, {**data, "password": "wrong"})
+            if len(checked) > before:
+                after = Counter.objects.filter(key__startswith="signin:name:").first()
+                assert (
+                    after is not None and after.count == (failures.count if failures else 0) + 1
+                ), f"{route} checks passwords outside the lockout"
+            Counter.objects.all().delete()
+    finally:
+        user_login_failed.disconnect(note)
+    assert "/login/" in checked, "the sign-in page itself should have been seen checking"
+
+
+# --- a confidential plan --------------------------------------------------------------------
+
+CONFIDENTIAL_MARK = "zqxmatzqx"
+
+
+def _make_confidential(world: World):
+    """The first sampled plan issued below a province, with the marker in its title and its
+    tasks' texts (written through the services, so the audit trail holds them too), its
+    circle reduced to its own subtree, then marked confidential. Returns the plan and the
+    province above it."""
+    from plans import services as plan_services
+    from plans.models import Document, DocumentRecipient
+    from tasks import services as task_services
+    from tasks.models import Assignment, Task
+    from units.models import Unit
+
+    for case in document_cases(world):
+        document = Document.objects.select_related("issuer").get(pk=case.values["pk"])
+        if document.issuer_id and document.issuer.depth > 2 and document.tasks.exists():
+            break
+    else:
+        raise AssertionError("the demo has no plan issued below a province")
+    issuer = document.issuer
+    DocumentRecipient.objects.filter(document=document).exclude(
+        unit__path__startswith=issuer.path
+    ).delete()
+    Assignment.objects.filter(task__document=document).exclude(
+        unit__path__startswith=issuer.path
+    ).delete()
+    plan_services.document_update(
+        actor=None, document=document, title=f"{document.title} {CONFIDENTIAL_MARK}"
+    )
+    for task in Task.objects.filter(document=document):
+        task_services.task_update(
+            actor=None,
+            task=task,
+            text=f"{task.text} {CONFIDENTIAL_MARK}",
+            section=task.section,
+            deadline_text=task.deadline_text,
+            requires_plan=task.requires_plan,
+        )
+    plan_services.document_update(actor=None, document=document, confidential=True)
+    province = Unit.objects.get(path=issuer.path[: 2 * Unit.steplen])
+    return document, province
+
+
+def test_a_confidential_plan_appears_in_no_response_to_anyone_outside_its_circle(demo, settings):
+    """A leader, an administrator (who searches the audit trail) and an observer of the
+    province above a confidential plan: no page, fragment, download, API answer or audit row
+    they are given holds its title or its tasks' texts."""
+    from tests.factories import member
+    from units.models import Role
+
+    settings.SECURE_SSL_REDIRECT = False
+    world = build_world()
+    document, province = _make_confidential(world)
+    visitors = {
+        role: member(province, role) for role in (Role.LEADER, Role.ADMINISTRATOR, Role.OBSERVER)
+    }
+    clients = {}
+    for role, user in visitors.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    tally = Tally()
+    cases_cache: dict[Callable, list[Case]] = {}
+    searched = CONFIDENTIAL_MARK[:6]  # pages echo the search words: ask for a part only
+    queries = ["", f"?q={searched}&text={searched}"]
+    for pattern in iter_patterns():
+        if pattern.name in PUBLIC_NAMES:
+            continue
+        anchor = anchor_for(pattern)
+        if pattern.params and anchor is None and not all(p in VALUES for p in pattern.params):
+            continue  # capability links (calendar feeds) are swept above
+        if anchor is not None and anchor not in cases_cache:
+            cases_cache[anchor] = [
+                c for c in anchor(world) if province.path in c.provinces or not c.anchored
+            ]
+        cases = cases_cache.get(anchor, [Case(label="no object", values={}, anchored=False)])
+        for case in cases:
+            for url in _urls(pattern, case, []):
+                for role, client in clients.items():
+                    for query in queries if not pattern.params else [""]:
+                        for method, extra in (
+                            ("GET", {}),
+                            ("GET", {"HTTP_HX_REQUEST": "true"}),
+                            ("POST", {}),
+                        ):
+                            response = _request(client, method, url + query, tally, **extra)
+                            if response is None:
+                                continue
+                            if response.status_code >= 500:
+                                tally.errors.append(f"{method} {url}{query} as {role}: 500")
+                            elif CONFIDENTIAL_MARK in body_text(response):
+                                tally.leaks.append(f"{method} {url}{query} as {role}")
+    print(f"\nconfidential sweep: {tally.requests} requests, {len(tally.leaks)} leaks")
+    assert tally.requests > 300
+    problems = tally.leaks + tally.errors
+    assert not problems, "\n".join(problems[:100])
+    # The plan's own circle still sees it, so the marker was there to be found.
+    inside = Client()
+    inside.force_login(world.staff_of(document.issuer))
+    assert CONFIDENTIAL_MARK in body_text(inside.get(reverse("document", args=[document.pk])))

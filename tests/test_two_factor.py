@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import TwoFactorDevice
+from accounts.signin import SECOND_STEP_KEY
 from audit.models import AuditEvent
 from tests.factories import member
 from units.models import Role
@@ -29,6 +30,14 @@ def _turn_on(client, user) -> None:
     response = client.post(reverse("accounts_two_factor"), {"code": _code(user), "action": "on"})
     assert response.status_code == 302
     client.logout()
+
+
+def _signed_in_with_code(client, user) -> None:
+    """A session that passed both steps (force_login alone is the password step)."""
+    client.force_login(user)
+    session = client.session
+    session[SECOND_STEP_KEY] = user.pk
+    session.save()
 
 
 def _sign_in(client, user):
@@ -76,7 +85,7 @@ def test_the_code_page_without_a_password_first_sends_to_sign_in(client):
 
 def test_turning_it_off_needs_a_current_code(client, leader):
     _turn_on(client, leader)
-    client.force_login(leader)
+    _signed_in_with_code(client, leader)
     refused = client.post(reverse("accounts_two_factor"), {"code": "123", "action": "disable"})
     assert refused.status_code == 200 and TwoFactorDevice.objects.get(user=leader).is_on
     client.post(
