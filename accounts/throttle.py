@@ -1,5 +1,5 @@
 """Sign-in throttling that protects an account without handing strangers a way to lock its
-owner out.
+owner out (docs/security.md, "The lockout").
 
 Three counts, kept in the database (``accounts.counters``) so that every web process shares
 them and they hold when Redis is down:

@@ -3,7 +3,8 @@
 Party (Hướng dẫn 36-HD/VPTW): ``NUMBER-TYPE/ISSUER`` (``21-CT/TW``), numbered per type within
 a committee's term, numbers under 10 written 01–09. State (Nghị định 30/2020/NĐ-CP):
 ``NUMBER/TYPE-ISSUER`` (``470/KH-LĐLĐ``), numbered per calendar year; legal documents add the
-year (``15/2019/NĐ-CP``); an official letter has no type (``516/VP-KGVX``).
+year (``15/2019/NĐ-CP``); an official letter has no type (``516/VP-KGVX``). The rules:
+docs/identifiers.md, "Number and symbol".
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """A plan laid out as an official document (Nghị định 30/2020 for the state, Hướng dẫn
-36-HD/VPTW for the party): the parts every export writes, in order."""
+36-HD/VPTW for the party): the parts every export writes, in order. The rules each part
+follows: docs/official-layouts.md."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 Monthly: 15th of the previous month → 14th. Quarterly: 15th of the month before the quarter →
 14th of its last month. First half-year: 15/12 of the previous year → 14/6; second: 15/6 →
 14/12. Nine months: 15/12 → 14/9. Annual: 15/12 of the previous year → 14/12.
+The rules: docs/reporting.md, "Data cut-off".
 """
 
 from __future__ import annotations

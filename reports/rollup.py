@@ -126,7 +126,8 @@ class Rollup:
 
 
 # Reports owed to a confidential ("mật") plan stay inside its circle: a roll-up of open work
-# neither counts them nor lists the units that owe them.
+# neither counts them nor lists the units that owe them (docs/reporting.md, "What a roll-up
+# counts").
 OPEN_PLANS = Q(requirement__document__confidential=False)
 
 

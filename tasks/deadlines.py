@@ -4,7 +4,7 @@ Plans write deadlines in words: "Hoàn thành trong quý III/2023", "trước ng
 "thường xuyên", "giai đoạn 2026-2030", "khi có yêu cầu". The product keeps those words exactly and
 derives a schedule from them; :func:`parse_deadline` does the deriving. The rule for a derived due
 date is the last day on which the work is still on time, so "trước ngày 30/9/2023" is due on
-29/9/2023 and "quý III/2023" on 30/9/2023 (see "Deadlines: what the words mean here" in DOMAIN.md).
+29/9/2023 and "quý III/2023" on 30/9/2023 (docs/deadlines.md, "The due date").
 
 What cannot be read is returned as kind ``"unparsed"`` with the words kept, for a person to read:
 the parser never guesses. In particular a text that names two different due dates, a date that

@@ -141,7 +141,8 @@ class Unit(MP_Node):
 
     The tree is a materialized path (django-treebeard), so a subtree is a single indexed prefix
     query. Units are never deleted when dissolved: ``active_until`` closes them and
-    ``successors`` says who carries their work on, so history stays readable.
+    ``successors`` says who carries their work on, so history stays readable (the 2025
+    arrangement: docs/reform-2025.md).
     """
 
     name = models.CharField(_("name"), max_length=255)

@@ -86,9 +86,7 @@ class UnitPicker(forms.Widget):
 
     def render(self, name, value, attrs=None, renderer=None):
         # Rendered by the project's templates (Django's form renderer only reads its own).
-        return mark_safe(
-            render_to_string(self.template_name, self.get_context(name, value, attrs))
-        )
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
 
     def format_value(self, value: Any) -> list[str]:
         if value in (None, "", []):
