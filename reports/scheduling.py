@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from reports.periods import Frequency as PeriodFrequency
 from reports.periods import Period, period, period_containing
+from tasks.deadlines import read_rule
 
 PERIODIC = ("annual", "half_yearly", "quarterly", "monthly")
 _PER_YEAR = {"annual": 1, "half_yearly": 2, "quarterly": 4, "monthly": 12}
@@ -90,18 +91,12 @@ def frequency_from_schedule(
         return DerivedFrequency("annual", None, on_demand)
     if kind != "recurring" or not rrule:
         return DerivedFrequency("on_demand", None, True) if on_demand else None
-    parts = dict(item.split("=", 1) for item in rrule.split(";") if "=" in item)
-    months = parts.get("BYMONTH", "")
-    if parts.get("FREQ") == "MONTHLY":
-        frequency = "monthly"
-    elif months == "6,12":
-        frequency = "half_yearly"
-    elif months == "3,6,9,12":
-        frequency = "quarterly"
-    elif parts.get("FREQ") == "YEARLY" and months.isdigit():
-        frequency = "annual"
-    else:
+    rule = read_rule(rrule)
+    if rule is None or rule.frequency == "daily":
         return None
+    if rule.frequency == "yearly" and len(rule.months) != 1:
+        return None
+    frequency = "annual" if rule.frequency == "yearly" else rule.frequency
     offset = None
     if due is not None:
         offset = (due - period_for_due(frequency, due).ends_on).days

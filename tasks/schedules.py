@@ -8,12 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from dashboard.services import rollups_mark, rollups_settle
-from tasks.deadlines import Schedule, parse_deadline
+from tasks.deadlines import Schedule, parse_deadline, read_rule, reporting_dates
 from tasks.models import Assignment, AssignmentRole, DeadlineKind, Occurrence, Task, TaskStatus
-
-# "Thường xuyên" work has no deadline of its own: its progress is reported each year by the
-# annual data cut-off of Nghị định 09/2019 (14 December).
-CONTINUOUS_RRULE = "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=14"
 
 
 def lookahead_days() -> int:
@@ -67,9 +63,8 @@ def due_dates(task: Task, *, until: date) -> list[date]:
         case DeadlineKind.RECURRING:
             return task.schedule.occurrences(start, until=until)
         case DeadlineKind.CONTINUOUS:
-            periodic = Schedule(text="", kind="recurring", rrule=CONTINUOUS_RRULE)
             end = min(until, date(task.horizon_year, 12, 31)) if task.horizon_year else until
-            return periodic.occurrences(start, until=end)
+            return reporting_dates(task.schedule, start, end)
         case _:
             return []
 
@@ -121,20 +116,21 @@ def describe_recurrence(rrule: str) -> str:
     """The recurrence in words, for the task page."""
     from django.utils.translation import gettext as _
 
-    parts = dict(item.split("=", 1) for item in rrule.split(";") if "=" in item)
-    months = parts.get("BYMONTH", "")
-    day = parts.get("BYMONTHDAY", "")
-    if parts.get("FREQ") == "MONTHLY":
-        return _("every month, last day") if day == "-1" else _("every month")
-    if months == "6,12":
+    rule = read_rule(rrule)
+    if rule is None or rule.frequency == "daily":
+        return rrule
+    if rule.frequency == "monthly":
+        return _("every month, last day") if rule.day == -1 else _("every month")
+    if rule.frequency == "half_yearly" and rule.day == -1:
         return _("every half-year, last day")
-    if months == "3,6,9,12":
+    if rule.frequency == "quarterly" and rule.day == -1:
         return _("every quarter, last day")
-    if months.isdigit() and day.lstrip("-").isdigit():
-        if day == "-1":
-            return _("every year, end of month %(month)s") % {"month": months}
+    if rule.frequency == "yearly" and len(rule.months) == 1:
+        (month,) = rule.months
+        if rule.day == -1:
+            return _("every year, end of month %(month)s") % {"month": month}
         return _("every year on %(day)s/%(month)s") % {
-            "day": day.zfill(2),
-            "month": months.zfill(2),
+            "day": f"{rule.day:02d}",
+            "month": f"{month:02d}",
         }
     return rrule

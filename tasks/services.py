@@ -18,7 +18,7 @@ from cascade.services import atomic_service
 from dashboard.services import rollups_forget, rollups_mark, rollups_settle
 from notifications import services as notification_services
 from plans.models import Document
-from tasks.deadlines import Schedule
+from tasks.deadlines import PERIOD_END_RULES, Schedule, yearly_rule
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -237,13 +237,6 @@ def task_update(
     return task
 
 
-FREQUENCY_RULES = {
-    "half_yearly": "FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY=-1",
-    "quarterly": "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1",
-    "monthly": "FREQ=MONTHLY;BYMONTHDAY=-1",
-}
-
-
 @atomic_service
 def task_correct_deadline(
     *,
@@ -275,9 +268,9 @@ def task_correct_deadline(
                 raise ValidationError(
                     {"due_on": _("Give the day and month it falls due each year.")}
                 )
-            rrule = f"FREQ=YEARLY;BYMONTH={due_on.month};BYMONTHDAY={due_on.day}"
-        elif frequency in FREQUENCY_RULES:
-            rrule = FREQUENCY_RULES[frequency]
+            rrule = yearly_rule(due_on.month, due_on.day)
+        elif frequency in PERIOD_END_RULES:
+            rrule = PERIOD_END_RULES[frequency]
         else:
             raise ValidationError({"frequency": _("Choose how often it recurs.")})
     if kind == DeadlineKind.HORIZON and due_on is not None:
