@@ -31,8 +31,8 @@ from dashboard.filters import NoAccess, NoDirective, resolve
 from notifications import services as notification_services
 from notifications.models import Notification
 from notifications.selectors import notifications_for
-from plans.importer import SourceError, extract_plan, read_source
-from plans.importing import ImportPreview, plan_import_preview, plan_import_save
+from plans.importing import SourceError, extract_plan, read_source
+from plans.importing.service import ImportPreview, plan_import_preview, plan_import_save
 from plans.models import Document, Target
 from plans.selectors import cascade_ancestors, cascade_tree, documents_with_task_counts
 from reports.models import ReportMeasurement, ReportRequest, ReportTaskLine

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from plans.importer import extract_plan, read_source  # noqa: E402
+from plans.importing import extract_plan, read_source  # noqa: E402
 
 SEEDS_DIR = ROOT / "plans" / "demo" / "seeds"
 GOAL_MS = 200.0

@@ -37,8 +37,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from plans.demo.loader import SEED_DATES, SEEDS, load_demo  # noqa: E402
-from plans.importer import extract_plan, read_source  # noqa: E402
-from plans.importing import plan_import_preview, plan_import_save  # noqa: E402
+from plans.importing import extract_plan, read_source  # noqa: E402
+from plans.importing.service import plan_import_preview, plan_import_save  # noqa: E402
 from plans.models import Document  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "15"))

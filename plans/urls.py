@@ -2,8 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.views import TwoStepLoginView
-from plans import import_views
 from plans import views as plan_views
+from plans.importing import views as import_views
 from tasks import views as task_views
 from units import views as unit_views
 

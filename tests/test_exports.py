@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from plans.exports import plan_docx, plan_pdf
-from plans.importer import extract_plan, read_source
+from plans.importing import extract_plan, read_source
 from plans.models import Document
 from tests.factories import UserFactory, make_document, make_task, member
 from units.models import Bloc

@@ -235,7 +235,7 @@ def test_the_command_refuses_a_file_it_cannot_read(tree, tmp_path):
 
 
 def test_an_unknown_unit_becomes_a_unit_under_the_issuer_only_when_confirmed(tree):
-    from plans.importing import plan_import_preview, plan_import_save
+    from plans.importing.service import plan_import_preview, plan_import_save
 
     issuer = Unit.objects.get(name="Huyện ủy Kon Rẫy")
     extraction = {

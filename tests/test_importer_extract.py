@@ -1,6 +1,6 @@
 """The plan importer core: reading uploads into text and extracting a plan from it.
 
-Pure Python: no Django import here or in ``plans.importer``, so these tests run with and without
+Pure Python: no Django import here or in ``plans.importing``, so these tests run with and without
 pytest-django. The five seed plans are compared with the hand-made records next to them
 (``tests/data/seeds/NNN.json``, see ``tests/data/seeds/README.md``).
 """
@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plans.importer import SourceError, extract_plan, read_source
-from plans.importer.extract import full_issuer, proper_case, split_units
-from plans.importer.sources import MAX_BYTES
+from plans.importing import SourceError, extract_plan, read_source
+from plans.importing.extract import full_issuer, proper_case, split_units
+from plans.importing.sources import MAX_BYTES
 from tests.fuzzing import PARSER_EXAMPLES
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "plans" / "demo" / "seeds"

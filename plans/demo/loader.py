@@ -22,8 +22,8 @@ from django.db import transaction
 from cascade.text import fold
 from plans import services as plan_services
 from plans.identifiers import parse_identifier
-from plans.importer import extract_plan, read_source
-from plans.importing import plan_import_preview, plan_import_save
+from plans.importing import extract_plan, read_source
+from plans.importing.service import plan_import_preview, plan_import_save
 from plans.models import DocType, Document, DocumentStatus
 from reports.demo import load_demo_reports
 from units import services as unit_services

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from audit.services import current_source
-from plans.importer import SourceError, extract_plan, read_source
-from plans.importing import plan_import_preview, plan_import_save
+from plans.importing import SourceError, extract_plan, read_source
+from plans.importing.service import plan_import_preview, plan_import_save
 from units.models import Unit
 from units.selectors import resolve_unit
 

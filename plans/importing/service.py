@@ -1,4 +1,4 @@
-"""Turning an extracted plan (``plans.importer``) into documents, tasks and links: the preview
+"""Turning an extracted plan (``plans.importing``) into documents, tasks and links: the preview
 a person reviews, and the service that saves it once they confirm."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from cascade.text import fold
 from notifications.services import assignment_notices_for_document
 from plans import services as plan_services
 from plans.identifiers import parse_identifier
-from plans.importer.groups import guess_group
+from plans.importing.groups import guess_group
 from plans.models import DocType, Document, DocumentStatus, RecipientPurpose, Target
 from tasks import services as task_services
 from tasks.models import GroupDepth

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cascade.forms import add_service_errors
-from plans import import_staging
-from plans.import_forms import (
+from plans.importing import SourceError, extract_plan, read_source
+from plans.importing import staging as import_staging
+from plans.importing.forms import (
     ImportSourceForm,
     ReviewHeaderForm,
     ReviewRecipientFormSet,
@@ -23,8 +24,7 @@ from plans.import_forms import (
     review_initial,
     reviewed_extraction,
 )
-from plans.importer import SourceError, extract_plan, read_source
-from plans.importing import plan_import_preview, plan_import_save
+from plans.importing.service import plan_import_preview, plan_import_save
 from units.models import Unit
 
 

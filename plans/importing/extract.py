@@ -1,7 +1,7 @@
 """Read an implementing plan (Kế hoạch) from its text: header, basis, outline, targets, tasks,
 recipients and signature.
 
-The text comes from :func:`plans.importer.sources.read_source`: Word paragraphs one per line, or a
+The text comes from :func:`plans.importing.sources.read_source`: Word paragraphs one per line, or a
 Markdown-ish conversion with ``**bold**``, ``##`` headings, tabs, stray spaces and paragraphs
 broken in the middle of a sentence (page breaks). The extractor never raises on odd input: what it
 cannot read is left empty and explained in ``warnings`` (Vietnamese, for the person checking the
