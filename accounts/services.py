@@ -24,7 +24,13 @@ from accounts.models import Invitation
 from audit.services import audit_record
 from cascade.services import atomic_service
 from units import services as unit_services
-from units.models import Membership, Role, Unit, memberships_of, scope_q
+from units.models import (
+    ADMINISTERING_ROLES,
+    Membership,
+    Role,
+    Unit,
+    reaches,
+)
 
 INVITATION_DAYS = 7
 _SALT = "accounts.invitation"
@@ -37,19 +43,12 @@ def units_managed_by(user: AbstractBaseUser) -> list[Unit]:
         return []
     if user.is_superuser:
         return list(Unit.objects.all())
-    return list(Unit.objects.filter(scope_q(user, roles=(Role.ADMINISTRATOR,))))
+    return list(Unit.objects.administered_by(user))
 
 
 def may_manage(user: AbstractBaseUser, unit: Unit) -> bool:
     """Whether ``user`` manages the members of ``unit``."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return any(
-        m.role == Role.ADMINISTRATOR and unit.path.startswith(m.unit.path)
-        for m in memberships_of(user)
-    )
+    return reaches(user, unit, ADMINISTERING_ROLES)
 
 
 def _check_may_manage(actor: AbstractBaseUser | None, unit: Unit) -> None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import TwoFactorDevice
 from audit.services import audit_record
 from cascade.services import atomic_service
-from units.models import Role, memberships_of
+from units.models import LEADING_ROLES, holds_role
 
 ISSUER = "Cascade"
 # A code is accepted one step (30 s) either side of now: phones' clocks drift.
@@ -24,9 +24,7 @@ VALID_WINDOW = 1
 
 def is_offered_to(user: AbstractBaseUser) -> bool:
     """Leaders and administrators (whose accounts reach a subtree) and superusers."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(m.role in (Role.LEADER, Role.ADMINISTRATOR) for m in memberships_of(user))
+    return holds_role(user, LEADING_ROLES)
 
 
 def device_of(user: AbstractBaseUser) -> TwoFactorDevice | None:

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Membership, Role, scope_q
+from units.models import ADMINISTERING_ROLES, Membership, scope_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -34,7 +34,7 @@ def users_manageable_by(user: AbstractBaseUser | AnonymousUser) -> models.QueryS
         return people.none()
     if user.is_superuser:
         return people
-    within = scope_q(user, roles=(Role.ADMINISTRATOR,), prefix="unit__")
+    within = scope_q(user, roles=ADMINISTERING_ROLES, prefix="unit__")
     members = Membership.objects.filter(within)
     elsewhere = Membership.objects.exclude(within)
     return people.filter(pk__in=members.values("user"), is_superuser=False, is_staff=False).exclude(

@@ -75,15 +75,15 @@ def events_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AuditE
     from plans.models import Document, DocumentRecipient, Target, confidential_q
     from reports.models import ReportRequest, ReportRequirement
     from tasks.models import Assignment, Task
-    from units.models import Membership, Role, Unit, memberships_of, scope_q
+    from units.models import ADMINISTERING_ROLES, Membership, Unit, holds_role
 
     if not user.is_authenticated:
         return AuditEvent.objects.none()
     if user.is_superuser:
         return AuditEvent.objects.all()
-    if not any(m.role == Role.ADMINISTRATOR for m in memberships_of(user)):
+    if not holds_role(user, ADMINISTERING_ROLES):
         return AuditEvent.objects.none()
-    units = Unit.objects.filter(scope_q(user, roles=(Role.ADMINISTRATOR,)))
+    units = Unit.objects.administered_by(user)
     # A confidential plan's rows (its title, its tasks' texts, the change that made it
     # confidential, its reports) stay inside its circle here as on every page.
     documents = Document.objects.filter(issuer__in=units).filter(confidential_q(user))
@@ -121,11 +121,9 @@ def events_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AuditE
 
 def may_search(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Superusers and unit administrators may search the trail."""
-    from units.models import Role, memberships_of
+    from units.models import ADMINISTERING_ROLES, holds_role
 
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or any(m.role == Role.ADMINISTRATOR for m in memberships_of(user))
+    return holds_role(user, ADMINISTERING_ROLES)
 
 
 def search(

@@ -16,7 +16,7 @@ from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 
 from plans.models import Document, confidential_q
-from units.models import SUBTREE_ROLES, Bloc, Level, Unit, memberships_of
+from units.models import SUBTREE_ROLES, Bloc, Level, Unit, memberships_of, reaches
 
 User = AbstractBaseUser | AnonymousUser
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]|M(?:0[1-9]|1[0-2])))?$")
@@ -219,11 +219,7 @@ def _int(value: str | None) -> int | None:
 
 def reaches_subtree(user: User, unit: Unit) -> bool:
     """Whether ``user`` reads the whole subtree of ``unit`` (and not just the unit)."""
-    if user.is_superuser:
-        return True
-    return any(
-        m.role in SUBTREE_ROLES and unit.path.startswith(m.unit.path) for m in memberships_of(user)
-    )
+    return reaches(user, unit, SUBTREE_ROLES)
 
 
 def default_unit(user: User, directive: Document) -> Unit | None:

@@ -15,13 +15,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from notifications.models import Notification, PlanMute
-from units.models import Membership, Role
+from units.models import WRITING_ROLES, Membership, Role
 
 # One row to insert for every matching member of ``target`` unit:
 # (target unit, occurrence, task, document, unit concerned, due on, kind, offset).
 Row = tuple[int, int, int, int, int, date, str, int]
 
-STAFF_ROLES = (Role.STAFF, Role.ADMINISTRATOR)
+STAFF_ROLES = WRITING_ROLES
 LEADER_ROLES = (Role.LEADER,)
 # SQLite allows 32,766 parameters a statement; eight a row.
 _SQLITE_CHUNK = 3000

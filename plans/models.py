@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Unit, ancestor_paths, memberships_of, scope_q
+from units.models import WRITING_ROLES, Unit, ancestor_paths, memberships_of, scope_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -95,7 +95,7 @@ class DocumentQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         return self.filter(
-            scope_q(user, roles=("staff", "administrator"), prefix="issuer__"),
+            scope_q(user, roles=WRITING_ROLES, prefix="issuer__"),
             confidential_q(user),
         )
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import Document, Target, confidential_q
 from tasks.models import Assignment, Occurrence, Task, TaskStatus
-from units.models import ACTING_ROLES, Level, Unit, scope_q
+from units.models import ACTING_ROLES, LEADING_ROLES, WRITING_ROLES, Level, Unit, scope_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -53,8 +53,8 @@ class ReportState(models.TextChoices):
 
 EDITABLE_STATES = (ReportState.NOT_STARTED, ReportState.DRAFT, ReportState.RETURNED)
 OPEN_STATES = EDITABLE_STATES  # still owed by the reporting unit
-REVIEWER_ROLES = ("leader", "administrator")
-WRITER_ROLES = ("staff", "administrator")
+REVIEWER_ROLES = LEADING_ROLES
+WRITER_ROLES = WRITING_ROLES
 
 # Levels from the top down; a unit's due date moves earlier by the lead time of every level
 # between it and the level just below the receiving unit.

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import Document, confidential_q
 from tasks.deadlines import Schedule
-from units.models import Unit, scope_q
+from units.models import WRITING_ROLES, Unit, scope_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -169,7 +169,7 @@ class AssignmentQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         return self.filter(
-            scope_q(user, roles=("staff", "administrator"), prefix="unit__")
+            scope_q(user, roles=WRITING_ROLES, prefix="unit__")
             | Q(task__document__in=Document.objects.editable_by(user)),
             confidential_q(user, prefix="task__document__"),
         )

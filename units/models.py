@@ -3,6 +3,7 @@ and who belongs to which unit with which role."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -42,12 +43,21 @@ class Role(models.TextChoices):
     OBSERVER = "observer", _("Observer (read-only)")
 
 
+# The one vocabulary of permissions: what each role lets a person do, named once and asked
+# through ``scope_q`` (as a condition), ``reaches`` (for one unit) and ``holds_role``.
+#
 # Roles whose membership reaches the whole subtree below the unit for reading. Writing is
 # decided separately (``editable_by``: staff and administrators), so an observer reads
 # everything a leader reads and can change nothing.
 SUBTREE_ROLES = frozenset({Role.LEADER, Role.ADMINISTRATOR, Role.OBSERVER})
 # Roles that may act (ask for reports, set reporting duties…), not only read: all but observers.
 ACTING_ROLES = (Role.STAFF, Role.LEADER, Role.ADMINISTRATOR)
+# Roles that write on the unit's behalf: its documents, tasks, progress and reports.
+WRITING_ROLES = (Role.STAFF, Role.ADMINISTRATOR)
+# Roles that lead: review the reports sent up, are offered two-step sign-in.
+LEADING_ROLES = (Role.LEADER, Role.ADMINISTRATOR)
+# Roles that shape the tree below and manage its members, tokens and audit search.
+ADMINISTERING_ROLES = (Role.ADMINISTRATOR,)
 
 
 PARTY_BLOCS = frozenset({Bloc.PARTY_COMMITTEE, Bloc.PARTY_BOARD})
@@ -90,7 +100,16 @@ class UnitQuerySet(MP_NodeQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(scope_q(user, roles=(Role.STAFF, Role.ADMINISTRATOR)))
+        return self.filter(scope_q(user, roles=WRITING_ROLES))
+
+    def administered_by(self, user: AbstractBaseUser | AnonymousUser) -> UnitQuerySet:
+        """Units the user administers: those where they are administrator, and the subtree
+        below (every unit for a superuser)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(scope_q(user, roles=ADMINISTERING_ROLES))
 
 
 class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[misc]
@@ -117,6 +136,34 @@ def scope_q(user: AbstractBaseUser, *, roles: tuple[str, ...] | None, prefix: st
         else:
             condition |= Q(**{f"{prefix}pk": membership.unit_id})
     return condition
+
+
+def reaches(user: AbstractBaseUser | AnonymousUser, unit: Unit, roles: Iterable[str]) -> bool:
+    """Whether ``user`` holds one of ``roles`` in ``unit``, or (for the roles reaching a
+    subtree) in a unit above it; always for a superuser. No query beyond the memberships
+    loaded once per request."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    wanted = set(roles)
+    return any(
+        m.role in wanted
+        and (
+            m.unit_id == unit.pk or (m.role in SUBTREE_ROLES and unit.path.startswith(m.unit.path))
+        )
+        for m in memberships_of(user)
+    )
+
+
+def holds_role(user: AbstractBaseUser | AnonymousUser, roles: Iterable[str]) -> bool:
+    """Whether ``user`` holds one of ``roles`` anywhere (superusers: always)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    wanted = set(roles)
+    return any(m.role in wanted for m in memberships_of(user))
 
 
 def memberships_of(user: AbstractBaseUser) -> list[Membership]:

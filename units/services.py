@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, diff, snapshot
 from cascade.services import atomic_service
 from cascade.text import fold
-from units.models import Membership, Role, Unit, memberships_of
+from units.models import ADMINISTERING_ROLES, Membership, Role, Unit, reaches
 
 UNIT_FIELDS = [
     "name",
@@ -36,10 +36,7 @@ def _check_may_administer(actor: AbstractBaseUser | None, unit: Unit | None) -> 
     ``actor=None`` is the system itself (the demo loader, data migrations)."""
     if actor is None or actor.is_superuser:
         return
-    if unit is not None and any(
-        m.role == Role.ADMINISTRATOR and unit.path.startswith(m.unit.path)
-        for m in memberships_of(actor)
-    ):
+    if unit is not None and reaches(actor, unit, ADMINISTERING_ROLES):
         return
     raise PermissionDenied(_("You may not change the organisation tree here."))
 
