@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +36,7 @@ INVITATION_DAYS = 7
 _SALT = "accounts.invitation"
 
 
-def units_managed_by(user: AbstractBaseUser) -> list[Unit]:
+def units_managed_by(user: User) -> list[Unit]:
     """Units whose members ``user`` manages: those where they are administrator and the units
     below (superusers: every unit)."""
     if not user.is_authenticated:
@@ -46,12 +46,12 @@ def units_managed_by(user: AbstractBaseUser) -> list[Unit]:
     return list(Unit.objects.administered_by(user))
 
 
-def may_manage(user: AbstractBaseUser, unit: Unit) -> bool:
+def may_manage(user: User, unit: Unit) -> bool:
     """Whether ``user`` manages the members of ``unit``."""
     return reaches(user, unit, ADMINISTERING_ROLES)
 
 
-def _check_may_manage(actor: AbstractBaseUser | None, unit: Unit) -> None:
+def _check_may_manage(actor: User | None, unit: Unit) -> None:
     if actor is not None and not may_manage(actor, unit):
         raise PermissionDenied(_("You may not manage the members of this unit."))
 
@@ -85,7 +85,7 @@ def invitation_from_token(token: str) -> Invitation:
 
 @atomic_service
 def member_invite(
-    *, actor: AbstractBaseUser | None, unit: Unit, email: str, role: str = Role.STAFF
+    *, actor: User | None, unit: Unit, email: str, role: str = Role.STAFF
 ) -> Invitation:
     """Invite ``email`` to join ``unit`` with ``role``: a signed link, valid once for a week,
     is e-mailed after the transaction commits."""
@@ -124,7 +124,7 @@ def member_invite(
 def invitation_accept(
     *,
     token: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     username: str = "",
     password: str = "",
 ) -> Membership:
@@ -163,9 +163,7 @@ def invitation_accept(
 
 
 @atomic_service
-def member_set_role(
-    *, actor: AbstractBaseUser | None, membership: Membership, role: str
-) -> Membership:
+def member_set_role(*, actor: User | None, membership: Membership, role: str) -> Membership:
     """Change a member's role in a unit (audited by the membership service)."""
     _check_may_manage(actor, membership.unit)
     role = _clean_role(role)
@@ -177,7 +175,7 @@ def member_set_role(
 
 
 @atomic_service
-def member_remove(*, actor: AbstractBaseUser | None, membership: Membership) -> None:
+def member_remove(*, actor: User | None, membership: Membership) -> None:
     """Remove a member from a unit. Administrators cannot remove themselves, so a unit is
     never left without the person who could undo it."""
     _check_may_manage(actor, membership.unit)

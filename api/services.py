@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ class IssuedToken:
     key: str
 
 
-def _check_may_manage(actor: AbstractBaseUser | None, user: AbstractBaseUser) -> None:
+def _check_may_manage(actor: User | None, user: User) -> None:
     """``actor=None`` is the system itself (a management command run by the operator)."""
     if actor is None:
         return
@@ -46,8 +46,8 @@ def _check_may_manage(actor: AbstractBaseUser | None, user: AbstractBaseUser) ->
 @atomic_service
 def api_token_issue(
     *,
-    actor: AbstractBaseUser | None,
-    user: AbstractBaseUser,
+    actor: User | None,
+    user: User,
     name: str,
     expires_at: datetime | None = None,
 ) -> IssuedToken:
@@ -83,7 +83,7 @@ def api_token_issue(
 
 
 @atomic_service
-def api_token_revoke(*, actor: AbstractBaseUser | None, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
     """Revoke a token at once; revoking a revoked token changes nothing. People may revoke
     their own tokens too."""
     if actor is None or token.user_id != actor.pk:

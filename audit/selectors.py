@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
     from django.db import models
 
 HISTORY_LIMIT = 200
@@ -45,7 +45,7 @@ def _parts_of(instance: models.Model) -> list[tuple[str, QuerySet]]:
     return []
 
 
-def may_read_document_history(user: AbstractBaseUser | AnonymousUser, document: Any) -> bool:
+def may_read_document_history(user: User | AnonymousUser, document: Any) -> bool:
     """A document's history (and its tasks') is internal work of its issuer: for those who may
     read that unit's work or edit the document. A document known only by reference is
     visible to everyone; its history is not."""
@@ -68,7 +68,7 @@ def history_for(*, instance: models.Model, limit: int = HISTORY_LIMIT) -> list[A
     return list(AuditEvent.objects.filter(condition).select_related("actor")[:limit])
 
 
-def events_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AuditEvent]:
+def events_visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
     """The audit rows an administrator may search: everything for a superuser; for a unit
     administrator, the rows about the units, members, documents, tasks and reports of their
     units and the units below. Everyone else: none."""
@@ -119,7 +119,7 @@ def events_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AuditE
     return AuditEvent.objects.filter(condition)
 
 
-def may_search(user: AbstractBaseUser | AnonymousUser) -> bool:
+def may_search(user: User | AnonymousUser) -> bool:
     """Superusers and unit administrators may search the trail."""
     from units.models import ADMINISTERING_ROLES, holds_role
 
@@ -128,7 +128,7 @@ def may_search(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def search(
     *,
-    user: AbstractBaseUser | AnonymousUser,
+    user: User | AnonymousUser,
     actor: str = "",
     object_type: str = "",
     date_from: date | None = None,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from notifications.models import (
@@ -48,7 +48,7 @@ class Policy:
             notify_support=row.notify_support,
         )
 
-    def lead_stages(self, days_left: int) -> list[tuple[str, int]]:
+    def lead_stages(self, days_left: int) -> list[tuple[NotificationKind, int]]:
         """The (kind, offset) reminders the lead unit is due when ``days_left`` days remain
         (negative: overdue). Only the stage the day falls in: a sweep that missed a day still
         sends that stage's reminder, and an occurrence created late gets no stale ones."""
@@ -95,7 +95,7 @@ class PolicyBook:
         for row in ReminderPolicy.objects.select_related("unit"):
             if row.document_id:
                 book.by_document[row.document_id] = Policy.of(row)
-            elif row.unit_id:
+            elif row.unit is not None:
                 book.by_unit_path[row.unit.path] = Policy.of(row)
         return book
 
@@ -159,7 +159,7 @@ class UnitMap:
         return self._above[unit_id]
 
 
-def email_mode_of(user: AbstractBaseUser) -> str:
+def email_mode_of(user: User) -> str:
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference.email_mode if preference else EmailMode.DIGEST
 
@@ -173,7 +173,7 @@ def email_modes(user_ids: Iterable[int]) -> dict[int, str]:
     return {pk: chosen.get(pk, EmailMode.DIGEST) for pk in ids}
 
 
-def notifications_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Notification]:
+def notifications_for(*, user: User | AnonymousUser) -> QuerySet[Notification]:
     """The user's own notifications about documents they may read, newest first."""
     if not user.is_authenticated:
         return Notification.objects.none()
@@ -184,7 +184,7 @@ def notifications_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Not
     )
 
 
-def readable_q(user: AbstractBaseUser, *, among: QuerySet[Notification] | None = None) -> Q:
+def readable_q(user: User, *, among: QuerySet[Notification] | None = None) -> Q:
     """Notifications whose subject ``user`` may still read: the plan of a task's, the report
     of a report request's. ``among``: only the subjects of those notifications are checked
     (a user's few unread ones), rather than everything the user may read."""
@@ -196,7 +196,7 @@ def readable_q(user: AbstractBaseUser, *, among: QuerySet[Notification] | None =
     return Q(report_request__isnull=True, document__in=documents) | Q(report_request__in=reports)
 
 
-def unread_count(*, user: AbstractBaseUser | AnonymousUser) -> int:
+def unread_count(*, user: User | AnonymousUser) -> int:
     """The user's unread notifications whose subject they may still read (the bell on every
     page). Only the subjects of the unread ones are checked: asking of every document the
     user may see (tens of thousands for a centre) cost 10 ms at every page."""
@@ -208,13 +208,13 @@ def unread_count(*, user: AbstractBaseUser | AnonymousUser) -> int:
     return unread.filter(readable_q(user, among=unread)).count()
 
 
-def muted_plans(*, user: AbstractBaseUser) -> QuerySet[Document]:
+def muted_plans(*, user: User) -> QuerySet[Document]:
     return Document.objects.filter(
         pk__in=PlanMute.objects.filter(user=user).values("document")
     ).order_by("identifier")
 
 
-def mutable_plans(*, user: AbstractBaseUser) -> QuerySet[Document]:
+def mutable_plans(*, user: User) -> QuerySet[Document]:
     """Plans the user could mute: those their units have work in, or they were told about."""
     told = Notification.objects.filter(recipient=user).values("document")
     unit_ids = [m.unit_id for m in memberships_of(user)]
@@ -230,7 +230,7 @@ def mutable_plans(*, user: AbstractBaseUser) -> QuerySet[Document]:
     )
 
 
-def calendar_units(*, user: AbstractBaseUser) -> list[UnitCalendar | Unit]:
+def calendar_units(*, user: User) -> list[UnitCalendar | Unit]:
     """The user's own units (their membership units), for the unit feed links."""
     return [m.unit for m in memberships_of(user)]
 
@@ -248,7 +248,7 @@ def _feed_occurrences(today: date) -> QuerySet[Occurrence]:
     )
 
 
-def feed_for_user(*, user: AbstractBaseUser, today: date) -> list[Occurrence]:
+def feed_for_user(*, user: User, today: date) -> list[Occurrence]:
     """Open deadlines of the person's own units, on plans they may read."""
     unit_ids = [m.unit_id for m in memberships_of(user)]
     return list(

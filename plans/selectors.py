@@ -53,10 +53,14 @@ def attach_task_counts(documents: list[Document]) -> None:
         )
     }
     for document in documents:
-        row = counts.get(document.pk, {})
-        document.task_total = row.get("total", 0)
-        document.task_done = row.get("done", 0)
-        document.task_in_progress = row.get("in_progress", 0)
+        row = dict(counts.get(document.pk, {}))
+        # The same names ``documents_with_task_counts`` annotates in SQL.
+        for name, key in (
+            ("task_total", "total"),
+            ("task_done", "done"),
+            ("task_in_progress", "in_progress"),
+        ):
+            setattr(document, name, row.get(key, 0))
 
 
 # A cascade up to this many documents is shown whole; a larger one (a national directive has

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, diff, snapshot
 from cascade.services import atomic_service
 from cascade.text import fold
-from plans.identifiers import format_identifier, numbering_period, parse_identifier
+from plans.identifiers import Style, format_identifier, numbering_period, parse_identifier
 from plans.models import (
     DocType,
     Document,
@@ -67,14 +67,14 @@ def clean_number(number: str) -> str:
     return str(int(number)) if number.isdigit() else number
 
 
-def _check_may_edit(actor: AbstractBaseUser | None, document: Document) -> None:
+def _check_may_edit(actor: User | None, document: Document) -> None:
     if actor is None:
         return
     if not Document.objects.editable_by(actor).filter(pk=document.pk).exists():
         raise PermissionDenied(_("You may not change this document."))
 
 
-def _check_may_issue_for(actor: AbstractBaseUser | None, issuer: Unit | None) -> None:
+def _check_may_issue_for(actor: User | None, issuer: Unit | None) -> None:
     if actor is None or actor.is_superuser:
         return
     if issuer is None or not Unit.objects.editable_by(actor).filter(pk=issuer.pk).exists():
@@ -92,16 +92,16 @@ def _identifier_year(document: Document) -> int | None:
 
 def _refresh_identity(document: Document) -> None:
     """Derive the identifier, numbering period and search text from the document's fields."""
-    if document.issuer_id and not document.issuer_code:
+    if document.issuer is not None and not document.issuer_code:
         document.issuer_code = document.issuer.code
     if document.status == DocumentStatus.DRAFT:
         document.number = ""
     if not document.numbering_period:
         document.numbering_period = numbering_period(
-            style=document.style, issued_on=document.issued_on
+            style=cast(Style, document.style), issued_on=document.issued_on
         )
     document.identifier = format_identifier(
-        style=document.style,
+        style=cast(Style, document.style),
         number=document.number,
         doc_type=document.doc_type,
         issuer_code=document.issuer_code,
@@ -119,7 +119,7 @@ def _refresh_identity(document: Document) -> None:
                 type_vi,
                 type_en,
                 document.title,
-                document.issuer.name if document.issuer_id else document.issuer_name,
+                document.issuer.name if document.issuer is not None else document.issuer_name,
             ]
         )
     )
@@ -203,7 +203,7 @@ def _reroot_descendants(document: Document) -> None:
 @atomic_service
 def document_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     doc_type: str,
     title: str,
     issuer: Unit | None,
@@ -264,9 +264,7 @@ def document_create(
 
 
 @atomic_service
-def document_update(
-    *, actor: AbstractBaseUser | None, document: Document, **fields: Any
-) -> Document:
+def document_update(*, actor: User | None, document: Document, **fields: Any) -> Document:
     """Change a document's fields; ``implements`` moves it (and its subtree) in the cascade."""
     _check_may_edit(actor, document)
     unknown = set(fields) - set(DOCUMENT_FIELDS) - {"original_file"}
@@ -287,7 +285,7 @@ def document_update(
         )
     if "issued_on" in fields and "numbering_period" not in fields:
         document.numbering_period = ""
-    if "issuer" in fields and "issuer_code" not in fields and document.issuer_id:
+    if "issuer" in fields and "issuer_code" not in fields and document.issuer is not None:
         document.issuer_code = document.issuer.code
     if moved:
         _place_in_cascade(document, fields["implements"])
@@ -326,7 +324,7 @@ class Reference:
 @atomic_service
 def document_reference(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     identifier: str,
     doc_type: str | None = None,
     issued_on: date | None = None,
@@ -351,7 +349,7 @@ def document_reference(
 @atomic_service
 def document_references(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     wanted: Sequence[Reference],
     doc_type: str | None = None,
     issuer_name: str = "",
@@ -417,7 +415,7 @@ def document_references(
 
 @atomic_service
 def document_set_citations(
-    *, actor: AbstractBaseUser | None, document: Document, cited: Iterable[Document]
+    *, actor: User | None, document: Document, cited: Iterable[Document]
 ) -> None:
     """Record the other documents this one cites (references, not cascade parents)."""
     _check_may_edit(actor, document)
@@ -435,7 +433,7 @@ def document_set_citations(
 @atomic_service
 def recipient_add(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     document: Document,
     name: str,
     purpose: str = RecipientPurpose.UNSPECIFIED,
@@ -468,7 +466,7 @@ def recipient_add(
 @atomic_service
 def target_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     document: Document,
     text: str,
     low: Decimal | None = None,

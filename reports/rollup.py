@@ -63,7 +63,7 @@ class Source:
         return self.state in OPEN_STATES
 
     def state_label(self) -> str:
-        return ReportState(self.state).label
+        return str(ReportState(self.state).label)
 
 
 @dataclass
@@ -317,12 +317,12 @@ def changes_since(snapshot: dict, current: Rollup) -> list[Change]:
         if key not in now_sources:
             found.append(Change("withdrawn", unit=old.get("unit", "")))
     for key, source in now_sources.items():
-        old = before_sources.get(key)
-        if old is None:
+        previous = before_sources.get(key)
+        if previous is None:
             found.append(Change("added", unit=source.unit_name))
             continue
         for ref in current.targets:
-            was = tuple(old.get("figures", {}).get(str(ref.pk), (None, None)))
+            was = tuple(previous.get("figures", {}).get(str(ref.pk), (None, None)))
             now = source.figures.get(ref.pk, (None, None))
             if was != now:
                 found.append(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from plans.models import Document, DocumentRecipient, RecipientPurpose, Target, confidential_q
@@ -25,7 +25,7 @@ from reports.models import (
 from tasks.models import Assignment, AssignmentRole, Occurrence, ProgressUpdate, TaskStatus
 from units.models import Unit, memberships_of, scope_q
 
-User = AbstractBaseUser | AnonymousUser
+type Reader = User | AnonymousUser
 
 
 # --- requirements ----------------------------------------------------------------------------
@@ -250,7 +250,7 @@ def reports_above(report: ReportRequest) -> QuerySet[ReportRequest]:
 
 
 def report_list(
-    *, user: User, box: str = "", state: str = "", period: str = ""
+    *, user: Reader, box: str = "", state: str = "", period: str = ""
 ) -> dict[str, list[ReportRequest]]:
     """The reports the user's units send and those they (or units below them) receive."""
     base = (
@@ -275,7 +275,7 @@ def report_list(
     }
 
 
-def report_for_page(*, user: User, pk: int) -> ReportRequest:
+def report_for_page(*, user: Reader, pk: int) -> ReportRequest:
     """A report with everything its page shows, prefetched (raises DoesNotExist when the user
     may not see it)."""
     return (
@@ -302,7 +302,7 @@ def report_for_page(*, user: User, pk: int) -> ReportRequest:
 
 
 def received_summary(
-    *, user: User, unit: Unit, period_key: str, document: Document
+    *, user: Reader, unit: Unit, period_key: str, document: Document
 ) -> rollup.Rollup:
     """What ``unit`` has received for the period in ``document``'s cascade, summed onto the
     cascade's directive-level targets: the view from the top of the chain."""
@@ -323,7 +323,7 @@ def received_summary(
     )
 
 
-def requirements_for_document(*, user: User, document: Document) -> list[ReportRequirement]:
+def requirements_for_document(*, user: Reader, document: Document) -> list[ReportRequirement]:
     """A plan's requirements with their requests counted by state."""
     counts = {
         state: Count("requests", filter=Q(requests__state=state)) for state in ReportState.values
@@ -337,7 +337,7 @@ def requirements_for_document(*, user: User, document: Document) -> list[ReportR
     )
 
 
-def requirement_for_page(*, user: User, pk: int) -> ReportRequirement:
+def requirement_for_page(*, user: Reader, pk: int) -> ReportRequirement:
     return (
         ReportRequirement.objects.visible_to(user)
         .select_related("document", "receiver", "source_task")
@@ -346,7 +346,7 @@ def requirement_for_page(*, user: User, pk: int) -> ReportRequirement:
     )
 
 
-def requirement_requests(*, user: User, requirement: ReportRequirement) -> list[ReportRequest]:
+def requirement_requests(*, user: Reader, requirement: ReportRequirement) -> list[ReportRequest]:
     return list(
         ReportRequest.objects.visible_to(user)
         .filter(requirement=requirement)
@@ -371,12 +371,13 @@ def open_requests_due(*, by: date) -> QuerySet:
 # --- dashboards --------------------------------------------------------------------------------
 
 
-def accepted_figures(*, user: User, period_key: str, cascade_root_id: int) -> list[dict]:
+def accepted_figures(*, user: Reader, period_key: str, cascade_root_id: int) -> list[dict]:
     """Per unit, the accepted report's figures for the period in a cascade, summed by
     directive-level target in one GROUP BY: rows of ``unit_id``, ``root_target_id``,
     ``numerator``, ``denominator``. Only reports the user may read."""
-    return list(
-        ReportMeasurement.objects.filter(
+    return [
+        dict(row)
+        for row in ReportMeasurement.objects.filter(
             report__in=ReportRequest.objects.visible_to(user).filter(
                 period_key=period_key,
                 cascade_root_id=cascade_root_id,
@@ -386,11 +387,11 @@ def accepted_figures(*, user: User, period_key: str, cascade_root_id: int) -> li
         .values("report__unit_id", "root_target_id")
         .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
         .order_by("report__unit_id", "root_target_id")
-    )
+    ]
 
 
 def annual_files(
-    *, user: User, unit: Unit, year: int, cascade_root_id: int, limit: int = 5
+    *, user: Reader, unit: Unit, year: int, cascade_root_id: int, limit: int = 5
 ) -> list[AnnualReportFile]:
     """The latest renderings of a unit's annual report that ``user`` may see."""
     return list(
@@ -400,14 +401,14 @@ def annual_files(
     )
 
 
-def units_with_reports_for(user: User) -> QuerySet[Unit]:
+def units_with_reports_for(user: Reader) -> QuerySet[Unit]:
     """Units whose reports ``user`` may read: their own units (and a leader's or
     administrator's subtree), and the units that send reports to theirs."""
     sending = ReportRequest.objects.visible_to(user).values("unit")
     return Unit.objects.filter(Q(pk__in=Unit.objects.readable_by(user)) | Q(pk__in=sending))
 
 
-def units_with_reports_acted_on_by(user: User) -> QuerySet[Unit]:
+def units_with_reports_acted_on_by(user: Reader) -> QuerySet[Unit]:
     """Units whose reports ``user`` may act on (ask for the annual report PDF…): as
     ``units_with_reports_for``, through the roles that act only — an observer reads and
     changes nothing."""

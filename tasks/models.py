@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -97,6 +97,10 @@ class Task(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = TaskQuerySet.as_manager()
+
+    # Set on tasks read for a page (``plans.selectors.summarise_assignees``), not columns.
+    lead_lines: list[Any]
+    support_lines: list[Any]
 
     class Meta:
         verbose_name = _("task")

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
@@ -82,7 +82,7 @@ class Assignees:
     support_groups: list[GroupSpec] = field(default_factory=list)
 
 
-def _check_may_edit(actor: AbstractBaseUser | None, document: Document) -> None:
+def _check_may_edit(actor: User | None, document: Document) -> None:
     if actor is None:
         return
     if not Document.objects.editable_by(actor).filter(pk=document.pk).exists():
@@ -116,14 +116,14 @@ def _assign(task: Task, assignees: Assignees, *, created: bool = False) -> list[
             rollups_forget(assignment=assignment)
             assignment.delete()
     new: list[Assignment] = []
-    for unit_pk, (unit, role, group) in wanted.items():
+    for unit_pk, (unit, share, through) in wanted.items():
         if unit_pk in existing:
             assignment = existing[unit_pk]
-            if assignment.role != role or assignment.group_id != (group.pk if group else None):
-                assignment.role, assignment.group = role, group
+            if assignment.role != share or assignment.group_id != (through.pk if through else None):
+                assignment.role, assignment.group = share, through
                 assignment.save(update_fields=["role", "group"])
         else:
-            new.append(Assignment(task=task, unit=unit, role=role, group=group))
+            new.append(Assignment(task=task, unit=unit, role=share, group=through))
     Assignment.objects.bulk_create(new)
     kept = [a for unit_pk, a in existing.items() if unit_pk in wanted]
     return [a for a in [*kept, *new] if a.role == AssignmentRole.LEAD]
@@ -132,7 +132,7 @@ def _assign(task: Task, assignees: Assignees, *, created: bool = False) -> list[
 @atomic_service
 def task_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     document: Document,
     text: str,
     assignees: Assignees | None = None,
@@ -184,7 +184,7 @@ def task_create(
 @atomic_service
 def task_update(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     task: Task,
     text: str,
     section: str = "",
@@ -240,7 +240,7 @@ def task_update(
 @atomic_service
 def task_correct_deadline(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     task: Task,
     kind: str,
     due_on: date | None = None,
@@ -318,7 +318,7 @@ def _refresh_task_status(task: Task) -> None:
 @atomic_service
 def progress_add(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     assignment: Assignment,
     note: str,
     status: str,
@@ -343,7 +343,7 @@ def progress_add(
         raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
     files = list(files)
     for upload in files:
-        if upload.size > MAX_ATTACHMENT_BYTES:
+        if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
             raise ValidationError(
                 {"files": _("%(name)s is larger than 20 MB.") % {"name": upload.name}}
             )
@@ -363,7 +363,7 @@ def progress_add(
         rollups_settle(mark)
     for upload in files:
         ProgressAttachment.objects.create(
-            update=update, file=upload, name=upload.name[:255], size=upload.size
+            update=update, file=upload, name=(upload.name or "")[:255], size=upload.size or 0
         )
     still_open = occurrence is not None and (
         assignment.occurrences.exclude(status=TaskStatus.DONE).exists()
@@ -386,7 +386,7 @@ def progress_add(
 
 
 def task_complete(
-    *, actor: AbstractBaseUser, assignment: Assignment, note: str, completed_on: date | None = None
+    *, actor: User, assignment: Assignment, note: str, completed_on: date | None = None
 ) -> ProgressUpdate:
     """Mark a unit's share of a task as done."""
     return progress_add(
@@ -398,12 +398,13 @@ def task_complete(
     )
 
 
-def _fulfil_from_existing_plans(actor: AbstractBaseUser | None, task: Task) -> None:
+def _fulfil_from_existing_plans(actor: User | None, task: Task) -> None:
     """Link plans its units already issued to a new task that asks for one (one query)."""
     plans: dict[int, Document] = {}
     for plan in Document.objects.filter(
         implements=task.document_id, issuer__in=task.assignments.values("unit")
     ).order_by("-issued_on", "-pk"):
+        assert plan.issuer_id is not None  # the filter names issuers
         plans[plan.issuer_id] = plan  # the earliest plan of each unit wins
     if not plans:
         return
@@ -411,7 +412,7 @@ def _fulfil_from_existing_plans(actor: AbstractBaseUser | None, task: Task) -> N
         _link_plan(actor, assignment, plans[assignment.unit_id])
 
 
-def _link_plan(actor: AbstractBaseUser | None, assignment: Assignment, plan: Document) -> None:
+def _link_plan(actor: User | None, assignment: Assignment, plan: Document) -> None:
     mark = rollups_mark(assignment=assignment)
     assignment.fulfilled_by = plan
     assignment.status = TaskStatus.DONE
@@ -425,7 +426,7 @@ def _link_plan(actor: AbstractBaseUser | None, assignment: Assignment, plan: Doc
 
 
 @atomic_service
-def assignments_fulfil_with_plan(*, actor: AbstractBaseUser | None, plan: Document) -> int:
+def assignments_fulfil_with_plan(*, actor: User | None, plan: Document) -> int:
     """Link ``plan`` to every open assignment that asked its issuer for an implementing plan
     of the document it implements. Returns how many were fulfilled."""
     if plan.implements_id is None or plan.issuer_id is None:

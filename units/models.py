@@ -120,7 +120,9 @@ class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[m
         return UnitQuerySet(self.model, using=self._db).order_by("path")
 
 
-def scope_q(user: AbstractBaseUser, *, roles: tuple[str, ...] | None, prefix: str = "") -> Q:
+def scope_q(
+    user: AbstractBaseUser | AnonymousUser, *, roles: tuple[str, ...] | None, prefix: str = ""
+) -> Q:
     """The condition "this unit (reached through ``prefix``) is within the user's reach".
 
     A membership reaches its own unit; leaders', administrators' and observers' memberships
@@ -166,9 +168,11 @@ def holds_role(user: AbstractBaseUser | AnonymousUser, roles: Iterable[str]) -> 
     return any(m.role in wanted for m in memberships_of(user))
 
 
-def memberships_of(user: AbstractBaseUser) -> list[Membership]:
+def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
     """The user's memberships with their units, loaded once per user object (so once per
     request): the scoping rule is consulted many times while a page is built."""
+    if not user.is_authenticated:
+        return []
     cached = getattr(user, "_cascade_memberships", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).select_related("unit"))

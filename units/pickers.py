@@ -133,5 +133,5 @@ SHORT_LIST = 30
 def use_picker_when_long(field: forms.ModelChoiceField, *, scope: str) -> None:
     """Give ``field`` (one unit out of its queryset) the picker when its queryset holds more
     than ``SHORT_LIST`` units; a short list stays a plain select."""
-    if field.queryset.count() > SHORT_LIST:
+    if field.queryset is not None and field.queryset.count() > SHORT_LIST:
         field.widget = UnitPicker(scope=scope, multiple=False)

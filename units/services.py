@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ def unit_search_text(unit: Unit) -> str:
     return fold(" ".join([unit.name, unit.short_name, unit.code, *unit.aliases]))
 
 
-def _check_may_administer(actor: AbstractBaseUser | None, unit: Unit | None) -> None:
+def _check_may_administer(actor: User | None, unit: Unit | None) -> None:
     """Only superusers and administrators of ``unit`` or a unit above it shape the tree;
     ``actor=None`` is the system itself (the demo loader, data migrations)."""
     if actor is None or actor.is_superuser:
@@ -44,7 +44,7 @@ def _check_may_administer(actor: AbstractBaseUser | None, unit: Unit | None) -> 
 @atomic_service
 def unit_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     parent: Unit | None,
     name: str,
     bloc: str,
@@ -93,7 +93,7 @@ def unit_create(
 
 
 @atomic_service
-def unit_update(*, actor: AbstractBaseUser | None, unit: Unit, **fields: Any) -> Unit:
+def unit_update(*, actor: User | None, unit: Unit, **fields: Any) -> Unit:
     """Change a unit's own fields (not its place in the tree: see ``unit_move``)."""
     _check_may_administer(actor, unit)
     unknown = set(fields) - set(UNIT_FIELDS)
@@ -115,7 +115,7 @@ def unit_update(*, actor: AbstractBaseUser | None, unit: Unit, **fields: Any) ->
 
 
 @atomic_service
-def unit_move(*, actor: AbstractBaseUser | None, unit: Unit, new_parent: Unit) -> Unit:
+def unit_move(*, actor: User | None, unit: Unit, new_parent: Unit) -> Unit:
     """Put ``unit`` (with its subtree) under ``new_parent``; refuses to create a cycle."""
     _check_may_administer(actor, unit)
     _check_may_administer(actor, new_parent)
@@ -137,9 +137,7 @@ def unit_move(*, actor: AbstractBaseUser | None, unit: Unit, new_parent: Unit) -
 
 
 @atomic_service
-def unit_set_successors(
-    *, actor: AbstractBaseUser | None, unit: Unit, successors: Iterable[Unit]
-) -> Unit:
+def unit_set_successors(*, actor: User | None, unit: Unit, successors: Iterable[Unit]) -> Unit:
     """Record who carries a dissolved or merged unit's work on; refuses succession cycles."""
     _check_may_administer(actor, unit)
     successors = list(successors)
@@ -180,9 +178,7 @@ def _succeeds(start: Unit, target: Unit) -> bool:
 
 
 @atomic_service
-def membership_set(
-    *, actor: AbstractBaseUser | None, user: AbstractBaseUser, unit: Unit, role: str
-) -> Membership:
+def membership_set(*, actor: User | None, user: User, unit: Unit, role: str) -> Membership:
     """Give ``user`` a ``role`` in ``unit`` (creating or changing the membership)."""
     _check_may_administer(actor, unit)
     if role not in Role.values:

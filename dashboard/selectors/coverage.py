@@ -4,6 +4,7 @@ which have."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -60,7 +61,7 @@ class CoverageCounts:
             return "late"
         return "issued" if self.issued == self.expected else "pending"
 
-    def rows(self) -> list[tuple[str, str, int, float | None]]:
+    def rows(self) -> list[tuple[str, Any, int, float | None]]:
         return [
             (key, label, getattr(self, key), percent(getattr(self, key), self.expected))
             for key, label in COVERAGE_STATES
@@ -85,7 +86,7 @@ def _asked_for_plan(filters: Filters) -> QuerySet[Assignment]:
     )
 
 
-def _no_plan(unit_ref: str, document_ref: str) -> Exists:
+def _no_plan(unit_ref: str, document_ref: str) -> Any:
     return ~Exists(
         Document.objects.filter(issuer_id=OuterRef(unit_ref), implements_id=OuterRef(document_ref))
     )

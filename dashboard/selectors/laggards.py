@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -69,7 +70,8 @@ def laggards(filters: Filters, *, limit: int | None = 10) -> list[Laggard]:
             .values("unit_id")
             .annotate(overdue=Value(0), plans=Value(0), reports=Count("pk"))
         )
-    sqls, params = [], []
+    sqls: list[str] = []
+    params: list[Any] = []
     for part in parts:
         sql, part_params = part.query.sql_with_params()
         # Each part is SQL compiled by the ORM, its values kept apart as parameters.

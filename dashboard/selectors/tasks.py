@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -61,7 +62,7 @@ class StateCounts:
     def __add__(self, other: StateCounts) -> StateCounts:
         return StateCounts(**{key: getattr(self, key) + getattr(other, key) for key, _ in STATES})
 
-    def rows(self) -> list[tuple[str, str, int, float | None]]:
+    def rows(self) -> list[tuple[str, Any, int, float | None]]:
         """(key, label, count, percentage) for each state, in display order."""
         total = self.total
         return [
@@ -151,6 +152,7 @@ def _subtree_rollups(filters: Filters) -> QuerySet[SubtreeRollup]:
 
 def task_states(filters: Filters) -> StateCounts:
     """Occurrences in scope by state (two queries)."""
+    rows: QuerySet[Any]
     if _by_subtree(filters):
         rows = _subtree_rollups(filters).filter(unit_id=filters.scope.unit.pk)
     else:
@@ -162,7 +164,7 @@ def task_states(filters: Filters) -> StateCounts:
 
 def _grouped_states(
     filters: Filters, rollup_key, live_key, *, rollup_q: Q | None = None, live_q: Q | None = None
-) -> dict[object, StateCounts]:
+) -> dict[Any, StateCounts]:
     """Occurrences by state for each group (two queries)."""
     rollup_q = rollup_q or Q()
     live_q = live_q or Q()
@@ -174,8 +176,8 @@ def _grouped_states(
         .values("group")
         .annotate(**_state_sums(filters.current_month))
     )
-    live = {
-        row["group"]: row
+    live: dict[Any, dict[str, Any]] = {
+        row["group"]: dict(row)
         for row in _overdue_this_month(filters)
         .filter(live_q)
         .annotate(group=live_key)
@@ -183,7 +185,7 @@ def _grouped_states(
         .values("group")
         .annotate(**_LIVE_SUMS)
     }
-    return {row["group"]: _combine(row, live.get(row["group"])) for row in rows}
+    return {row["group"]: _combine(dict(row), live.get(row["group"])) for row in rows}
 
 
 def subtract(whole: StateCounts, parts: list[StateCounts]) -> StateCounts:
@@ -267,9 +269,9 @@ def states_by_branch(filters: Filters, node: Unit) -> dict[str, StateCounts]:
     # The node's subtree and each branch's are stored whole; the node's own work is what its
     # subtree holds beyond its branches.
     sums = _state_sums(filters.current_month)
-    rows = {
-        row.pop("unit__path"): row
-        for row in _subtree_rollups(filters)
+    rows: dict[Any, dict[str, Any]] = {
+        (row := dict(values)).pop("unit__path"): row
+        for values in _subtree_rollups(filters)
         .filter(unit__path__startswith=node.path, unit__depth__lte=node.depth + 1)
         .order_by()
         .values("unit__path")
@@ -280,9 +282,9 @@ def states_by_branch(filters: Filters, node: Unit) -> dict[str, StateCounts]:
         own = {key: whole[key] - sum(row[key] for row in rows.values()) for key in sums}
         if any(own.values()):
             rows[node.path] = own
-    live = {
-        row.pop("group"): row
-        for row in _overdue_this_month(filters)
+    live: dict[Any, dict[str, Any]] = {
+        (row := dict(values)).pop("group"): row
+        for values in _overdue_this_month(filters)
         .annotate(group=Substr("unit__path", 1, length))
         .order_by()
         .values("group")
@@ -342,6 +344,8 @@ def trend(filters: Filters) -> list[TrendPoint]:
     """Occurrences due and completed per month (two queries)."""
     months = trend_months(filters)
     first, end = months[0], add_months(months[-1], 1)
+    due_rows: QuerySet[Any]
+    done_rows: QuerySet[Any]
     if _by_subtree(filters):
         scope = {"unit_id": filters.scope.unit.pk, "cascade_id": filters.directive.pk}
         due_rows = SubtreeRollup.objects.filter(**scope)

@@ -821,6 +821,7 @@ def _read_targets(items: Sequence[Item]) -> list[dict[str, Any]]:
                 low = high = value
             spans.append((match.start(), match.end(), low, high))
         years = [(m.start(), int(m["y"] or m["y2"])) for m in _HORIZON.finditer(text)]
+        year: int | None
         year_starts = [at for at, _ in years]
         for start, end, low, high in sorted(spans):
             # The nearest horizon before the figure, else the section's last, else the next.

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from units import services as unit_services
 from units.models import Bloc, Level, Unit
 from units.selectors import resolve_unit
 
-User = AbstractBaseUser | AnonymousUser
+type Reader = User | AnonymousUser
 
 # A unit proposed from a name the tree does not know: its bloc guessed from the words.
 _BLOC_HINTS = (
@@ -200,7 +200,7 @@ def _find_document(identifier: str | None, issuer: Unit | None) -> Document | No
 
 
 def plan_import_preview(
-    *, user: User | None, extraction: dict[str, Any], issuer: Unit | None = None
+    *, user: Reader | None, extraction: dict[str, Any], issuer: Unit | None = None
 ) -> ImportPreview:
     """What the extraction would become, with every name matched and every doubt listed."""
     root = Unit.objects.filter(depth=1).order_by("path").first()
@@ -302,7 +302,7 @@ def match_parent_target(text: str, unit: str, candidates: list[Target]) -> Targe
 @atomic_service
 def plan_import_save(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     extraction: dict[str, Any],
     issuer: Unit,
     body: str = "",
@@ -332,7 +332,7 @@ def plan_import_save(
 
 def _save(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     extraction: dict[str, Any],
     issuer: Unit,
     body: str,

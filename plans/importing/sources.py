@@ -243,7 +243,8 @@ def _docx_lines(container: object) -> Iterator[str]:
     for child in container.iterchildren():  # type: ignore[attr-defined]
         tag = child.tag
         if tag == f"{_W_NS}p":
-            yield Paragraph(child, None).text
+            # Only the text is read: the paragraph needs no parent document part.
+            yield Paragraph(child, None).text  # type: ignore[arg-type]
         elif tag == f"{_W_NS}tbl":
             for row in child.iterchildren(f"{_W_NS}tr"):
                 # Walk the cell elements themselves: python-docx's row.cells repeats merged cells.
