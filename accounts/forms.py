@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
-from accounts.signin import client_address
+from accounts.signin import client_address, known_device
 from units.models import Role
 
 
@@ -27,11 +27,12 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         # The backend counts the failure and refuses a locked name; this says why.
         username = self.data.get("username", "")[:150]
         address = client_address(self.request)
-        if throttle.is_locked(username, address):
+        device = known_device(self.request, username)
+        if throttle.is_locked(username, address, device=device):
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": throttle.wait_minutes(username, address)},
+                params={"minutes": throttle.wait_minutes(username, address, device=device)},
             )
         return super().clean()
 

@@ -95,6 +95,10 @@ def member_invite(
         validate_email(email)
     except ValidationError:
         raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    # A grant stays within the granter's power: joining a unit brings its confidential
+    # plans, which an administrator above does not read, so nobody invites themselves.
+    if actor is not None and (getattr(actor, "email", "") or "").strip().lower() == email:
+        raise ValidationError({"email": _("Ask another administrator to invite you.")})
     role = _clean_role(role)
     invitation = Invitation.objects.create(
         email=email,
@@ -134,6 +138,14 @@ def invitation_accept(
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ValidationError(_("This invitation was already used or has expired."))
+    if user is not None and user.is_authenticated:
+        # The link is for the invited address: a signed-in person joins only if it is theirs.
+        if (user.email or "").strip().lower() != invitation.email.strip().lower():
+            raise PermissionDenied(
+                _("This invitation was sent to another address: sign out to accept it.")
+            )
+        if invitation.invited_by_id == user.pk:
+            raise PermissionDenied(_("Ask another administrator to invite you."))
     if user is None or not user.is_authenticated:
         User = get_user_model()
         username = username.strip()

@@ -15,18 +15,22 @@ never signs in by itself and clears the lockout of the name (``accounts.views``)
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from accounts import throttle
+from accounts import throttle, two_factor
 
 BACKEND = "accounts.signin.SignInBackend"
 # Session key: the person (pk) this session passed the second step for.
@@ -36,6 +40,50 @@ SECOND_STEP_KEY = "second_step_user"
 def client_address(request: HttpRequest | None) -> str | None:
     """The address counted by the lockout (the proxy in front sets REMOTE_ADDR)."""
     return request.META.get("REMOTE_ADDR") or None if request is not None else None
+
+
+# A browser where someone signed in fully carries this cookie for their name: the lockout then
+# counts that device on its own (accounts.throttle), so strangers cannot keep its owner out.
+DEVICE_COOKIE = "cascade_device"
+DEVICE_SALT = "accounts.signin.device"
+DEVICE_DAYS = 365
+
+
+def known_device(request: HttpRequest | None, username: str) -> str | None:
+    """The id of the known-device cookie the browser sent, if it is valid for ``username``."""
+    if request is None or not username:
+        return None
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    if not value or len(value) > 500:
+        return None
+    try:
+        data = signing.loads(value, salt=DEVICE_SALT, max_age=DEVICE_DAYS * 24 * 3600)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("n") != _name_hash(username):
+        return None
+    device = data.get("d")
+    return device if isinstance(device, str) and device.isalnum() else None
+
+
+def remember_device(request: HttpRequest, response: HttpResponse, user: AbstractBaseUser) -> None:
+    """After both steps: mark this browser as one where ``user`` signs in (keeping its id
+    when it already was)."""
+    username = user.get_username()
+    device = known_device(request, username) or secrets.token_hex(16)
+    value = signing.dumps({"n": _name_hash(username), "d": device}, salt=DEVICE_SALT)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_DAYS * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _name_hash(username: str) -> str:
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
 class SignInBackend(ModelBackend):
@@ -49,13 +97,16 @@ class SignInBackend(ModelBackend):
         if username is None or password is None:
             return None
         address = client_address(request)
-        if throttle.is_locked(str(username), address):
+        device = known_device(request, str(username))
+        if throttle.is_locked(str(username), address, device=device):
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            throttle.record_failure(str(username), address)
-        else:
-            throttle.clear(str(username))
+            throttle.record_failure(str(username), address, device=device)
+        elif not two_factor.is_on_for(user):
+            throttle.signed_in(str(username), address, device=device)
+        # With two-step sign-in on, the counts are forgotten only once the code is given:
+        # a known password must not reset the guessing of codes.
         return user
 
     def get_user(self, user_id):

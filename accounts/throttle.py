@@ -11,7 +11,12 @@ them and they hold when Redis is down:
   than for one name) lock the address;
 - **a user name from anywhere**: past 10 failures within the hour, each further try waits
   twice as long as the last (2 s, 4 s, … up to 5 minutes), which slows a guesser spread over
-  many addresses to a few tries an hour while the owner waits minutes at most.
+  many addresses to a few tries an hour.
+
+A browser where the person signed in before carries a signed "known device" cookie for that
+name (``accounts.signin``): it is counted on its own (5 failures lock that device) and neither
+the name's slow-down nor its address's lock apply to it, so a stranger guessing a name from
+elsewhere, or a colleague behind the same office address, cannot keep its owner out.
 
 Every sign-in path (the site's form, the second step, the admin, whatever calls Django's
 ``authenticate``) is checked through ``accounts.signin``; a correct password or code clears
@@ -64,9 +69,21 @@ def _name_delay(failures: int) -> int:
     return min(2 ** (failures - FREE_FAILURES_PER_NAME + 1), MAX_NAME_DELAY_SECONDS)
 
 
-def wait_seconds(username: str, address: str | None, *, now: datetime | None = None) -> int:
-    """How long sign-in for ``username`` from ``address`` is refused for (0: it is not)."""
+def _device_key(device: str) -> str:
+    return f"signin:device:{device}"
+
+
+def wait_seconds(
+    username: str, address: str | None, *, device: str | None = None, now: datetime | None = None
+) -> int:
+    """How long sign-in for ``username`` from ``address`` is refused for (0: it is not).
+    ``device``: the id of a known-device cookie valid for this name, if the browser sent one."""
     now = now or timezone.now()
+    if device:
+        known = counters_read(keys=[_device_key(device)], now=now).get(_device_key(device))
+        if known and known.count >= MAX_FAILURES_PER_PAIR:
+            return max(1, math.ceil((known.window_ends_at - now).total_seconds()))
+        return 0
     keys = [_pair_key(username, address), _name_key(username)]
     if address:
         keys.append(_address_key(address))
@@ -85,27 +102,39 @@ def wait_seconds(username: str, address: str | None, *, now: datetime | None = N
     return max(0, math.ceil(max(waits)))
 
 
-def is_locked(username: str, address: str | None) -> bool:
+def is_locked(username: str, address: str | None, *, device: str | None = None) -> bool:
     """Whether sign-in for ``username`` from ``address`` is refused for now."""
-    return wait_seconds(username, address) > 0
+    return wait_seconds(username, address, device=device) > 0
 
 
-def wait_minutes(username: str, address: str | None) -> int:
+def wait_minutes(username: str, address: str | None, *, device: str | None = None) -> int:
     """The wait rounded up to whole minutes, for messages."""
-    return max(1, math.ceil(wait_seconds(username, address) / 60))
+    return max(1, math.ceil(wait_seconds(username, address, device=device) / 60))
 
 
-def record_failure(username: str, address: str | None) -> None:
-    """Count a wrong password or code for ``username`` from ``address``."""
+def record_failure(username: str, address: str | None, *, device: str | None = None) -> None:
+    """Count a wrong password or code for ``username`` from ``address`` (or, from a known
+    device, for that device alone)."""
     window = timedelta(seconds=lockout_seconds())
+    if device:
+        counter_hit(key=_device_key(device), window=window)
+        return
     counter_hit(key=_pair_key(username, address), window=window)
     counter_hit(key=_name_key(username), window=NAME_WINDOW)
     if address:
         counter_hit(key=_address_key(address), window=window)
 
 
+def signed_in(username: str, address: str | None, *, device: str | None = None) -> None:
+    """Both steps passed: forget the name's slow-down and this address's (or device's)
+    failures. Other addresses keep theirs: a guesser elsewhere gets no fresh tries."""
+    keys = [_name_key(username), _pair_key(username, address)]
+    if device:
+        keys.append(_device_key(device))
+    counters_clear(keys=keys)
+
+
 def clear(username: str) -> None:
-    """A successful sign-in (or a password reset) forgets the failures of that user name,
-    from every address."""
+    """A password reset (the owner proved the address) forgets every failure of the name."""
     counters_clear(keys=[_name_key(username)])
     counters_clear_prefix(prefix=f"signin:pair:{_name(username)}:")

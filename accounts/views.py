@@ -139,7 +139,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except (ValidationError, PermissionDenied) as error:
             if form is None:
-                raise Http404 from None
+                message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+                return render(request, "accounts/invitation.html", {"invalid": message}, status=403)
             add_service_errors(form, error)
         else:
             if not request.user.is_authenticated:
@@ -165,7 +166,9 @@ class TwoStepLoginView(LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if not two_factor.is_on_for(user):
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            signin.remember_device(self.request, response, user)
+            return response
         self.request.session[PENDING] = {
             "user": user.pk,
             "backend": user.backend,
@@ -189,19 +192,23 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     form = CodeForm(request.POST or None)
     address = signin.client_address(request)
+    name = user.get_username()
+    device = signin.known_device(request, name)
     if request.method == "POST" and form.is_valid():
-        if throttle.is_locked(user.get_username(), address):
+        if throttle.is_locked(name, address, device=device):
             form.add_error(None, _("Too many wrong codes. Wait a while and try again."))
         elif two_factor.two_factor_check(user=user, code=form.cleaned_data["code"]):
-            throttle.clear(user.get_username())
+            throttle.signed_in(name, address, device=device)
             request.session.pop(PENDING, None)
             login(request, user, backend=pending["backend"])
             signin.second_step_passed(request, user)
             target = pending.get("next") or "/"
             safe = url_has_allowed_host_and_scheme(target, {request.get_host()})
-            return redirect(target if safe and target.startswith("/") else "home")
+            response = redirect(target if safe and target.startswith("/") else "home")
+            signin.remember_device(request, response, user)
+            return response
         else:
-            throttle.record_failure(user.get_username(), address)
+            throttle.record_failure(name, address, device=device)
             form.add_error("code", _("That code does not match. Check the phone's clock."))
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
@@ -214,7 +221,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         raise Http404
     device = two_factor.device_of(request.user)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    name, address = request.user.get_username(), signin.client_address(request)
+    if request.method == "POST" and form.is_valid() and throttle.is_locked(name, address):
+        # The code that turns it off is guessed no more freely than the one that signs in.
+        form.add_error(None, _("Too many wrong codes. Wait a while and try again."))
+    elif request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("action") == "disable":
                 two_factor.two_factor_disable(actor=request.user, code=form.cleaned_data["code"])
@@ -226,6 +237,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Two-step sign-in is on."))
             return redirect("accounts_two_factor")
         except ValidationError as error:
+            throttle.record_failure(name, address)
             add_service_errors(form, error)
     if device is None or (not device.is_on and request.method == "GET"):
         # A fresh secret each time the page is opened, until one is confirmed.

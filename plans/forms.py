@@ -3,6 +3,8 @@ input; the services do the work."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
@@ -108,8 +110,17 @@ class TaskForm(forms.Form):
     # The version of the task the form was opened at (optimistic locking; empty when adding).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+    def __init__(
+        self, *args, user: AbstractBaseUser, lead_groups: Sequence[str] = (), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Groups ("Các LĐLĐ huyện") lead as written and are kept as they are; the form edits
+        # the single units beside them.
+        self.lead_groups = list(lead_groups)
+        if self.lead_groups:
+            self.fields["lead"].help_text = _("Also led by: %(groups)s (kept as written).") % {
+                "groups": "; ".join(self.lead_groups)
+            }
         # Any open unit may be given the task; the units it already has stay valid even once
         # closed, so that the task can be saved unchanged.
         current = [
@@ -127,7 +138,7 @@ class TaskForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         lead, support = data.get("lead") or [], data.get("support") or []
-        if not lead:
+        if not lead and not self.lead_groups:
             self.add_error("lead", _("Choose at least one lead unit."))
         both = set(lead) & set(support)
         if both:

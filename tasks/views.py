@@ -162,7 +162,10 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "support": [a.unit for a in assignments if a.role == AssignmentRole.SUPPORT],
         "version": task.version,
     }
-    form = TaskForm(request.POST or None, user=request.user, initial=initial)
+    lead_groups = [group.label for group in task.groups.all() if group.role == AssignmentRole.LEAD]
+    form = TaskForm(
+        request.POST or None, user=request.user, initial=initial, lead_groups=lead_groups
+    )
     conflict: dict = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

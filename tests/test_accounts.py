@@ -79,7 +79,7 @@ def test_a_signed_in_person_joins_with_one_click(client, district):
     invitation = services.member_invite(
         actor=None, unit=district, email="x@example.org", role=Role.OBSERVER
     )
-    person = UserFactory()
+    person = UserFactory(email="x@example.org")
     client.force_login(person)
     assert client.post(services.invitation_link(invitation)).status_code == 302
     assert Membership.objects.get(user=person, unit=district).role == Role.OBSERVER

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
@@ -501,3 +502,107 @@ def test_an_administrator_above_a_confidential_plan_cannot_log_progress_on_it(cl
     assert client.post(
         reverse("progress_create", args=[assignment.pk]), {"note": "Đã làm", "status": "done"}
     ).status_code in (200, 302)
+
+
+def _password_then_codes(client, *, wrong_codes: int, address: str):
+    """The password step, then ``wrong_codes`` wrong codes; the last response."""
+    client.post(reverse("login"), {"username": "root", "password": PASSWORD}, REMOTE_ADDR=address)
+    response = None
+    for _attempt in range(wrong_codes):
+        response = client.post(
+            reverse("accounts_two_factor_verify"), {"code": "000000"}, REMOTE_ADDR=address
+        )
+    return response
+
+
+def test_a_known_password_does_not_reset_the_count_of_wrong_codes(client):
+    _two_step_superuser()
+    _password_then_codes(client, wrong_codes=3, address="203.0.113.7")
+    last = _password_then_codes(client, wrong_codes=3, address="203.0.113.7")
+    text = last.content.decode()
+    assert "Too many wrong codes" in text or "quá nhiều" in text.lower()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_browser_where_the_owner_signed_in_before_is_not_slowed_by_strangers(client):
+    from django.test import Client
+
+    from accounts.signin import DEVICE_COOKIE
+
+    UserFactory(username="nguoidung")
+    owner = Client()
+    assert _post_login(owner, "nguoidung", PASSWORD, "198.51.100.7").status_code == 302
+    assert owner.cookies.get(DEVICE_COOKIE)
+    owner.post(reverse("logout"))
+    for index in range(15):  # a stranger, spread over many addresses
+        _post_login(client, "nguoidung", "wrong", f"203.0.113.{index + 1}")
+    # From a new address without the cookie, the name is slowed down…
+    assert _post_login(Client(), "nguoidung", PASSWORD, "198.51.100.99").status_code == 200
+    # …but the owner's own browser signs in, from wherever it is now.
+    assert _post_login(owner, "nguoidung", PASSWORD, "198.51.100.99").status_code == 302
+
+
+def test_a_task_led_by_a_group_saves_unchanged(client):
+    province = make_unit("Tỉnh ủy Một", code="TU")
+    for i in range(2):
+        make_unit(f"Huyện ủy {i}", parent=province, level=Level.DISTRICT, code="HU")
+    plan = make_document(province)
+    task = task_services.task_create(
+        actor=None,
+        document=plan,
+        text="Nhiệm vụ của các huyện ủy",
+        assignees=task_services.Assignees(
+            lead_groups=[
+                task_services.GroupSpec(
+                    label="Các huyện ủy", anchor=province, levels=[Level.DISTRICT]
+                )
+            ]
+        ),
+    )
+    client.force_login(member(province, Role.STAFF))
+    page = client.get(reverse("task_edit", args=[task.pk]))
+    assert "Các huyện ủy" in page.content.decode()
+    response = client.post(
+        reverse("task_edit", args=[task.pk]),
+        {"text": "Nhiệm vụ của các huyện ủy", "version": page.context["form"].initial["version"]},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert task.assignments.count() == 2
+
+
+def test_an_administrator_cannot_invite_themselves_into_a_unit_below(client):
+    from accounts import services as account_services
+
+    province = make_unit("Tỉnh ủy Một", code="TU")
+    district = make_unit("Huyện ủy Hai", parent=province, level=Level.DISTRICT, code="HU")
+    administrator = member(province, Role.ADMINISTRATOR)
+    administrator.email = "quantri@example.org"
+    administrator.save(update_fields=["email"])
+    with pytest.raises(ValidationError):
+        account_services.member_invite(
+            actor=administrator, unit=district, email="QuanTri@example.org"
+        )
+    # An invitation to another address cannot be taken by whoever is signed in.
+    invitation = account_services.member_invite(
+        actor=administrator, unit=district, email="moi@example.org"
+    )
+    client.force_login(administrator)
+    link = account_services.invitation_link(invitation)
+    refused = client.post(link)
+    assert refused.status_code == 403
+    assert not district.memberships.filter(user=administrator).exists()
+
+
+def test_the_code_that_turns_two_step_off_is_not_guessed_freely(client):
+    from accounts.signin import SECOND_STEP_KEY
+
+    root = _two_step_superuser()
+    client.force_login(root)
+    session = client.session
+    session[SECOND_STEP_KEY] = root.pk
+    session.save()
+    for _attempt in range(6):
+        last = client.post(reverse("accounts_two_factor"), {"code": "000000", "action": "disable"})
+    text = last.content.decode()
+    assert "Too many wrong codes" in text or "quá nhiều" in text.lower()
+    assert TwoFactorDevice.objects.get(user=root).is_on
