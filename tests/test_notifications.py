@@ -283,6 +283,9 @@ def test_beat_reads_its_schedule_from_the_database(db):
     assert entries["Daily reminder sweep"].is_due()[0]  # never ran: due at once
     entry = entries["Daily reminder sweep"]
     scheduler.reserve(entry)
+    # Reserved is not run: the row is written once the job is handed over.
+    assert ScheduledJob.objects.get(name="Daily reminder sweep").last_run_at is None
+    scheduler.apply_entry(entry)
     assert ScheduledJob.objects.get(name="Daily reminder sweep").last_run_at is not None
     assert not scheduler.schedule["Daily reminder sweep"].is_due()[0]
 
