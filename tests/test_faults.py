@@ -162,6 +162,9 @@ def lock_held_elsewhere(name: str):
         with psycopg.connect(_database_url().replace("postgres://", "postgresql://")) as other:
             other.execute("SELECT pg_advisory_lock(%s)", [background._lock_key(name)])
             yield
+            # Said, not left to the connection's end: the server ends a closed session's
+            # locks a moment after the client has gone.
+            other.execute("SELECT pg_advisory_unlock(%s)", [background._lock_key(name)])
         return
     with background.run_alone(name) as held:
         assert held
@@ -173,8 +176,7 @@ def _immediate_people(count: int, *, due_in: int, today: datetime.date):
     notification e-mailed at once, and a task due in ``due_in`` days given to all of them."""
     province = make_unit("Tỉnh ủy Sự Cố", code="TU")
     units = [
-        make_unit(f"H{i}", parent=province, level=Level.DISTRICT, code="HU")
-        for i in range(count)
+        make_unit(f"H{i}", parent=province, level=Level.DISTRICT, code="HU") for i in range(count)
     ]
     people = [member(unit, Role.STAFF) for unit in units]
     NotificationPreference.objects.bulk_create(
@@ -292,7 +294,7 @@ def test_a_sender_killed_after_the_server_took_a_message_resends_it_under_the_sa
     sink.state.hang_after_data = False
     sink.state.released.set()
 
-    left = OutboxEmail.objects.get(status=OutboxStatus.SENDING)
+    left = OutboxEmail.objects.get(status="sending")  # claimed, then its sender died
     assert left.message_id == sink.received[0].message_id
     # Within the resend delay nothing touches it; after it, it goes again with its Message-ID.
     assert services.outbox_send() == len(people) - 1
@@ -385,8 +387,8 @@ def test_with_redis_down_at_a_scheduled_time_beat_keeps_the_run_due_and_sends_it
 
     from notifications import beat
 
-    monkeypatch.setattr(beat, "RETRY_SECONDS", 0.2)
-    app = Celery("faults", broker=second_redis.url)
+    monkeypatch.setattr(beat, "RETRY_SECONDS", 0.2, raising=False)
+    app = Celery("faults", broker=second_redis.url, set_as_current=False)
     app.conf.update(
         broker_connection_timeout=1,
         broker_connection_retry=False,
@@ -431,31 +433,33 @@ def test_a_killed_workers_short_job_is_redelivered_within_minutes_and_renders_qu
 # --- row 6: 40 parallel updates over a cascade -------------------------------------------
 
 PARALLEL_SCRIPT = r"""
-import json, os, random, sys, threading
+import json, sys, threading
 import django
 django.setup()
-from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
-from tasks.models import Assignment
+from tasks.models import Task
+from tasks.services import task_update
 
 jobs = json.loads(sys.argv[1])
 outcomes = []
 lock = threading.Lock()
 
-def run(user_id, assignment_ids):
-    client = Client(raise_request_exception=False)
-    client.force_login(get_user_model().objects.get(pk=user_id))
-    random.shuffle(assignment_ids)
-    for pk in assignment_ids:
-        response = client.post(f"/assignments/{pk}/progress/", {
-            "status": random.choice(["in_progress", "done"]), "note": "Đã làm",
-        })
+def run(task_id, rounds):
+    for round in range(rounds):
+        task = Task.objects.select_related("document").get(pk=task_id)
+        try:
+            # Moving the deadline moves every unit's occurrence to another month: the
+            # roll-ups of the whole subtree change in one transaction.
+            task_update(actor=None, task=task, text=task.text,
+                        deadline_text=f"ngày 10/{3 + round % 2}/2026")
+            outcome = "ok"
+        except Exception as error:
+            outcome = f"{type(error).__name__}: {error}"
         with lock:
-            outcomes.append(response.status_code)
+            outcomes.append(outcome)
     connection.close()
 
-threads = [threading.Thread(target=run, args=(u, a)) for u, a in jobs]
+threads = [threading.Thread(target=run, args=(t, r)) for t, r in jobs]
 for t in threads: t.start()
 for t in threads: t.join()
 print(json.dumps(outcomes))
@@ -466,36 +470,36 @@ print(json.dumps(outcomes))
 def test_forty_parallel_updates_over_a_cascade_answer_no_500_and_keep_the_rollups_exact(
     transactional_db,
 ):
+    import json
+
     from dashboard.services import rollup_differences, subtree_differences
-    from tasks.models import Assignment, ProgressUpdate
 
     province = make_unit("Tỉnh ủy Song Song", code="TU")
     districts = [
-        make_unit(f"Huyện Song Song {d}", parent=province, level=Level.DISTRICT, code="HU")
-        for d in range(4)
+        make_unit(f"Huyện {d}", parent=province, level=Level.DISTRICT, code="HU") for d in range(4)
     ]
     communes = [
         make_unit(f"Xã {d}-{c}", parent=district, level=Level.COMMUNE, code="ĐU")
         for d, district in enumerate(districts)
-        for c in range(10)
+        for c in range(5)
     ]
-    staff = {unit.pk: member(unit, Role.STAFF) for unit in communes}
-    plans = [make_document(province, issued_on=datetime.date(2025, 1, 10)) for _ in range(2)]
-    for index in range(8):
+    # Forty plans of one cascade: every task's roll-ups share the province's and the
+    # districts' subtree rows.
+    root = make_document(province, issued_on=datetime.date(2025, 1, 10))
+    tasks = [
         make_task(
-            plans[index % 2],
+            make_document(province, issued_on=datetime.date(2025, 2, 1), implements=root),
             lead=communes,
-            deadline_text=f"ngày {10 + index}/{1 + index % 3}/2026",
+            deadline_text="ngày 10/3/2026",
         )
-    per_unit: dict[int, list[int]] = {}
-    for pk, unit_id in Assignment.objects.values_list("pk", "unit_id"):
-        per_unit.setdefault(unit_id, []).append(pk)
-    jobs = [(staff[unit_id].pk, ids) for unit_id, ids in per_unit.items()]
-    assert len(jobs) == 40 and sum(len(ids) for _u, ids in jobs) == 320
-
+        for _i in range(40)
+    ]
+    rounds = 8 * SCALE
+    jobs = [(task.pk, rounds) for task in tasks]
+    # Four processes, as four web workers: each orders a set by its own hash seed.
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", PARALLEL_SCRIPT, __import__("json").dumps(jobs[i::4])],
+            [sys.executable, "-c", PARALLEL_SCRIPT, json.dumps(jobs[i::4])],
             cwd=ROOT,
             env=_process_env(PYTHONHASHSEED=str(1000 + i)),
             stdout=subprocess.PIPE,
@@ -504,14 +508,13 @@ def test_forty_parallel_updates_over_a_cascade_answer_no_500_and_keep_the_rollup
         )
         for i in range(4)
     ]
-    statuses: list[int] = []
+    outcomes: list[str] = []
     for process in processes:
-        out, err = process.communicate(timeout=600)
+        out, err = process.communicate(timeout=900)
         assert process.returncode == 0, err[-3000:]
-        statuses += __import__("json").loads(out.strip().splitlines()[-1])
-    assert len(statuses) == 320
-    assert [s for s in statuses if s >= 500] == []
-    assert ProgressUpdate.objects.count() == 320
+        outcomes += json.loads(out.strip().splitlines()[-1])
+    assert len(outcomes) == 40 * rounds
+    assert [o for o in outcomes if o != "ok"] == []  # no deadlock reached a request
     assert rollup_differences() == {}
     assert subtree_differences() == 0
 
