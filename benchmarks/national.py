@@ -110,7 +110,18 @@ def start_worker() -> subprocess.Popen | None:
         return None
     celery = shutil.which("celery", path=str(Path(sys.executable).parent))
     return subprocess.Popen(  # noqa: S603
-        [celery, "-A", "cascade", "worker", "--concurrency", "1", "--loglevel", "warning"],
+        [
+            celery,
+            "-A",
+            "cascade",
+            "worker",
+            "-Q",
+            "celery,renders",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "warning",
+        ],
         cwd=ROOT,
         env={**os.environ, **ENVIRONMENT},
         start_new_session=True,

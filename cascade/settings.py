@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "treebeard",
     "audit",
+    "background",
     "accounts",
     "units",
     "plans",
@@ -200,9 +201,21 @@ CELERY_BEAT_SCHEDULER = "notifications.beat:DatabaseScheduler"
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Seconds before Redis hands an unacknowledged message (its worker died) to another
-    # worker; longer than the longest job.
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # worker. Minutes, not an hour: the sweep, the outbox and the generator finish well
+    # within it, and a job running longer is harmless when redelivered (each runs alone and
+    # is idempotent). The long PDF renders do not rely on it (REPORTS_RENDER_TIMEOUT).
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300),
 }
+# The PDF renders go to their own queue, so a night of renders never holds up the reminders
+# and the outbox; every worker listens to both (`celery worker -Q celery,renders`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "reports.jobs.render_annual_report": {"queue": "renders"},
+    "reports.jobs.render_accepted_annual_reports": {"queue": "renders"},
+}
+# A render that has shown no progress for this many seconds died with its worker: the next
+# delivery of its message, or the nightly job, renders it again (reports.annual_services).
+REPORTS_RENDER_TIMEOUT = env_int("REPORTS_RENDER_TIMEOUT", 15 * 60)
 # Publishing when Redis is down must not hang a request: fail fast; the outbox and the
 # periodic jobs catch up once it is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -214,6 +227,9 @@ NOTIFICATIONS_REMINDER_OFFSETS = (7, 3, 1)
 NOTIFICATIONS_ESCALATE_AFTER_DAYS = 7
 NOTIFICATIONS_SWEEP_BATCH = env_int("NOTIFICATIONS_SWEEP_BATCH", 5000)
 NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS = 10
+# Seconds an e-mail may stay "being sent" before its sender is taken to be dead and it is sent
+# again with the same Message-ID (longer than one SMTP conversation, EMAIL_TIMEOUT).
+NOTIFICATIONS_OUTBOX_RESEND_AFTER = env_int("NOTIFICATIONS_OUTBOX_RESEND_AFTER", 10 * 60)
 # The address put before links in e-mails, e.g. https://cascade.example.gov.vn
 NOTIFICATIONS_SITE_URL = env_str("SITE_URL", "") or ""
 

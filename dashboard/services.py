@@ -11,7 +11,9 @@ and ``rollups_forget(assignment=…)`` just before an assignment (and so its occ
 deleted. The difference is applied as increments (``count = count + delta``, inserting the row
 when it is missing, in one statement per table), so concurrent changes to different tasks add
 up without reading each other's rows. Changes to the same task are serialised by locking the
-task row, which the task services also lock.
+task row, which the task services also lock; rows are written in key order so that two
+transactions sharing rows never deadlock (the services rerun a transaction the database
+aborted anyway: ``cascade.services.atomic_service``).
 
 What an occurrence counts as does not depend on today: its unit, its task's document, the
 month it is due, and a bucket (not started, in progress, done on time, done late); a done one
@@ -243,9 +245,15 @@ def bump_version() -> None:
 
 def _upsert(model, key_columns: list[str], rows: list[tuple]) -> None:
     """``count = count + delta`` for each row, inserting the rows that do not exist yet: one
-    INSERT … ON CONFLICT DO UPDATE (PostgreSQL and SQLite both have it) per batch."""
+    INSERT … ON CONFLICT DO UPDATE (PostgreSQL and SQLite both have it) per batch.
+
+    Rows are written in the order of their keys: two transactions touching some of the same
+    rows (two tasks of one cascade share their ancestors' subtree rows) then lock them in the
+    same order, so one waits for the other instead of each waiting for the other (a
+    deadlock). The tables themselves are always written in the same order (``_apply``)."""
     if not rows:
         return
+    rows = sorted(rows, key=_sort_key)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [*key_columns, "count"]
@@ -264,6 +272,11 @@ def _upsert(model, key_columns: list[str], rows: list[tuple]) -> None:
             for row in batch:
                 params.extend(_db_value(value) for value in row)
             cursor.execute(sql, params)
+
+
+def _sort_key(row: tuple) -> tuple:
+    """A total order on a row's key columns (all but the count); None sorts last."""
+    return tuple((value is None, "" if value is None else value) for value in row[:-1])
 
 
 def _db_value(value):

@@ -43,12 +43,27 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "sent_at",
+        "error_words",
     ]
     list_filter = ["status", "kind"]
-    search_fields = ["to_address", "subject"]
-    readonly_fields = ["sent_at", "last_error", "attempts", "body"]
+    search_fields = ["to_address", "subject", "message_id", "last_error"]
+    readonly_fields = [
+        "sent_at",
+        "last_error",
+        "attempts",
+        "body",
+        "message_id",
+        "claimed_by",
+        "claimed_at",
+    ]
     raw_id_fields = ["recipient"]
     actions = ["retry"]
+
+    @admin.display(description=_("mail server's answer"))
+    def error_words(self, email: OutboxEmail) -> str:
+        """The last error, as the mail server said it (shortened for the list)."""
+        text = email.last_error
+        return text if len(text) <= 120 else f"{text[:119]}…"
 
     @admin.action(description=_("Send the selected failed e-mails again"))
     def retry(self, request, queryset):

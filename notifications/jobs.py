@@ -1,8 +1,9 @@
 """Celery jobs of the notifications app: ids or a date in, one service call, nothing else.
 
-They are queued with ``services.enqueue_on_commit`` (after the transaction commits) or by the
-schedules in ``ScheduledJob``. Each is safe to run again: the sweep and the outbox are
-idempotent, so a message redelivered after a worker was killed does no harm.
+They are queued with ``services.enqueue_on_commit`` (after the transaction commits; kept as a
+pending job when the broker is down) or by the schedules in ``ScheduledJob``. Each is safe to
+run again: the sweep and the outbox are idempotent and run one at a time (a second one started
+meanwhile does nothing), so a message redelivered after a worker was killed does no harm.
 """
 
 from __future__ import annotations

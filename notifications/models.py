@@ -157,6 +157,7 @@ class Notification(models.Model):
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
@@ -171,7 +172,15 @@ class OutboxEmail(models.Model):
 
     Queueing an e-mail writes this row in the same transaction as what it tells about, so
     nothing is lost when Redis or the mail server is down: a separate job sends pending rows
-    and, when the mail server refuses, keeps them pending and tries again later.
+    and, when the mail server is unreachable or answers "try later", keeps them pending and
+    tries again later; a permanent refusal (a 5xx answer, a refused address) fails the row at
+    once with the server's words.
+
+    The sender claims a row before it talks to the mail server: the row is marked "being
+    sent" (by whom, when) in a committed step of its own. A sender killed after the server
+    took the message leaves the row "being sent"; after ``NOTIFICATIONS_OUTBOX_RESEND_AFTER``
+    seconds it is sent again with the same ``Message-ID`` (kept on the row), so mail clients
+    show it once.
     """
 
     recipient = models.ForeignKey(
@@ -198,6 +207,9 @@ class OutboxEmail(models.Model):
     created_at = models.DateTimeField(_("queued at"), db_default=Now())
     next_attempt_at = models.DateTimeField(_("next attempt"), db_default=Now())
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    claimed_by = models.CharField(_("being sent by"), max_length=200, blank=True)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing e-mail")
@@ -215,7 +227,12 @@ class OutboxEmail(models.Model):
                 fields=["next_attempt_at"],
                 condition=Q(status="pending"),
                 name="outbox_pending",
-            )
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="outbox_sending",
+            ),
         ]
 
     def __str__(self) -> str:

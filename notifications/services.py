@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
@@ -23,12 +24,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from background import services as background
 from notifications.models import (
     EmailMode,
     MailStatus,
@@ -64,23 +66,12 @@ def enqueue_on_commit(job_name: str, *args: Any) -> None:
     """Queue ``notifications.jobs.<job_name>(*args)`` once the current transaction commits.
 
     Without Redis (eager Celery) the job runs in-process right then. When the broker cannot
-    be reached the request still succeeds: the rows the job would act on are already in the
-    database and the periodic jobs handle them once the broker is back.
+    be reached the request still succeeds: the job is kept as a pending job and handed over
+    once the broker is back (``background.services.enqueue_on_commit``).
     """
+    from notifications import jobs
 
-    def send() -> None:
-        from kombu.exceptions import OperationalError
-
-        from notifications import jobs
-
-        try:
-            getattr(jobs, job_name).apply_async(args=args, retry=False)
-        except (OperationalError, ConnectionError, OSError) as error:
-            logger.warning(
-                "Could not queue %s (%s); the periodic job will catch up.", job_name, error
-            )
-
-    transaction.on_commit(send)
+    background.enqueue_on_commit(getattr(jobs, job_name), *args)
 
 
 # --- the daily sweep ---------------------------------------------------------------------
@@ -96,13 +87,18 @@ class SweepResult:
     emails: int = 0
     occurrences: int = 0
     report_requests: int = 0
+    # False when another sweep was running: this one did nothing.
+    ran: bool = True
 
     def summary(self) -> dict[str, int]:
-        return {
+        summary = {
             "notifications": self.notifications,
             "emails": self.emails,
             "escalations": self.escalations,
         }
+        if not self.ran:
+            summary["skipped"] = 1
+        return summary
 
 
 def reminders_sweep(
@@ -346,12 +342,24 @@ def _support_rows(
     return rows
 
 
+SWEEP_LOCK = "notifications.sweep"
+OUTBOX_LOCK = "notifications.outbox"
+
+
 def send_reminders(*, today: date | None = None, batch_size: int | None = None) -> SweepResult:
     """The whole daily run, in-process: the sweep, then e-mails (immediate ones and today's
-    digests) into the outbox, then the outbox sent. What ``manage.py send_reminders`` does."""
+    digests) into the outbox, then the outbox sent. What ``manage.py send_reminders`` does.
+
+    One run at a time (``background.services.run_alone``): a second one started meanwhile
+    returns at once with ``ran`` false and says so in the log, so two runs started together
+    cannot queue the same e-mail twice."""
     today = today or timezone.localdate()
-    result = reminders_sweep(today=today, batch_size=batch_size)
-    emails_queue(today=today, digests=True, send_after_commit=False)
+    with background.run_alone(SWEEP_LOCK) as alone:
+        if not alone:
+            logger.warning("Another reminder sweep is running; this one does nothing.")
+            return SweepResult(ran=False)
+        result = reminders_sweep(today=today, batch_size=batch_size)
+        emails_queue(today=today, digests=True, send_after_commit=False)
     result.emails = outbox_send()
     return result
 
@@ -455,7 +463,14 @@ def emails_queue(
     pending = Notification.objects.filter(mail_status=MailStatus.PENDING)
     if user_ids is not None:
         pending = pending.filter(recipient_id__in=user_ids)
-    recipients = set(pending.order_by().values_list("recipient_id", flat=True).distinct())
+    # Claim the pending rows by locking them: another queueing running meanwhile skips the
+    # rows this one locked (PostgreSQL), and its updates of them wait for this commit and
+    # then find them queued. SQLite has one writer at a time, so two cannot interleave.
+    recipients = set(
+        pending.select_for_update(skip_locked=True)
+        .order_by("id")
+        .values_list("recipient_id", flat=True)
+    )
     if not recipients:
         return 0
     User = get_user_model()
@@ -466,7 +481,11 @@ def emails_queue(
         pending.filter(recipient_id__in=silent).update(mail_status=MailStatus.NONE)
     queued = 0
     immediate = [pk for pk in recipients - silent if modes[pk] == EmailMode.IMMEDIATE]
-    for notification in pending.filter(recipient_id__in=immediate).order_by("id"):
+    for notification in (
+        pending.filter(recipient_id__in=immediate)
+        .select_for_update(skip_locked=True)
+        .order_by("id")
+    ):
         email = OutboxEmail.objects.create(
             recipient_id=notification.recipient_id,
             to_address=address[notification.recipient_id],
@@ -542,59 +561,151 @@ def _compose(email: OutboxEmail) -> EmailMultiAlternatives | None:
     return message
 
 
-# Errors meaning "the mail server is unreachable": keep trying, never give up on them.
-_TRANSIENT = (OSError, ConnectionError, TimeoutError)
+# How long a row may stay "being sent" before its sender is assumed dead and the row is sent
+# again (with the same Message-ID): longer than one SMTP conversation can take.
+DEFAULT_RESEND_AFTER = 10 * 60
+
+
+def _resend_after() -> timedelta:
+    return timedelta(
+        seconds=int(getattr(settings, "NOTIFICATIONS_OUTBOX_RESEND_AFTER", DEFAULT_RESEND_AFTER))
+    )
+
+
+def smtp_permanent_error(error: BaseException) -> str | None:
+    """The server's words when ``error`` is a permanent refusal of this message (a 5xx
+    answer, every recipient refused with a 5xx), else None: the server was unreachable, said
+    "try later" (4xx), or refused the account (a configuration matter, not the message's)."""
+    import smtplib
+
+    def words(code: int, message: bytes | str) -> str:
+        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+        return f"{code} {text}".strip()
+
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refused = error.recipients or {}
+        if refused and all(500 <= code < 600 for code, _message in refused.values()):
+            return "; ".join(
+                f"{address}: {words(code, message)}"
+                for address, (code, message) in sorted(refused.items())
+            )
+        return None
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return None
+    if isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600:
+        return words(error.smtp_code, error.smtp_error)
+    return None
+
+
+def _transient(error: BaseException) -> bool:
+    """The mail server is unreachable or asked to try later: keep trying, never give up."""
+    return isinstance(error, (OSError, ConnectionError, TimeoutError))
+
+
+def _message_domain() -> str:
+    address = getattr(settings, "DEFAULT_FROM_EMAIL", "") or ""
+    return address.rpartition("@")[2].strip("> ") or "localhost"
+
+
+def outbox_claim(*, now: datetime, skip: list[int] | None = None) -> OutboxEmail | None:
+    """Claim the next row to send, in its own committed transaction: a pending row whose time
+    has come, or one left "being sent" longer than ``NOTIFICATIONS_OUTBOX_RESEND_AFTER``
+    (its sender died, perhaps after the server took it). The row is marked "being sent" by
+    this process, given its Message-ID if it has none yet (kept for every later attempt), and
+    its attempt counted. Two senders never claim the same row (rows are locked while
+    claimed; the others are skipped)."""
+    stale = now - _resend_after()
+    with transaction.atomic():
+        email = (
+            OutboxEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+                | Q(status=OutboxStatus.SENDING, claimed_at__lte=stale)
+            )
+            .exclude(pk__in=skip or [])
+            .order_by("next_attempt_at", "pk")
+            .first()
+        )
+        if email is None:
+            return None
+        if email.status == OutboxStatus.SENDING:
+            logger.warning(
+                "E-mail %s was left being sent by %s since %s; sending it again.",
+                email.pk,
+                email.claimed_by,
+                email.claimed_at,
+            )
+        if not email.message_id:
+            email.message_id = make_msgid(idstring=f"outbox.{email.pk}", domain=_message_domain())
+        email.status = OutboxStatus.SENDING
+        email.claimed_by = background.worker_name()
+        email.claimed_at = now
+        email.attempts += 1
+        email.save(update_fields=["status", "claimed_by", "claimed_at", "message_id", "attempts"])
+    return email
 
 
 def outbox_send(*, limit: int = 1000, now: datetime | None = None) -> int:
-    """Send pending outbox rows whose time has come, one transaction each (a row is locked
-    while it is sent, so two senders never send the same one). A failure keeps the row
-    pending with a growing delay; an error about the message itself (a refused address)
-    marks it failed after ``NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS``. Returns how many were sent."""
+    """Send pending outbox rows whose time has come; returns how many were sent.
+
+    One sender at a time (a second one started meanwhile returns 0 and says so in the log).
+    Each row is claimed before it is sent (``outbox_claim``), then sent with its stable
+    Message-ID, then recorded: sent; failed at once, with the server's words, when the answer
+    is permanent (a 5xx, a refused address); pending again with a growing delay (up to an
+    hour) when the server is unreachable or says "try later" — those are retried for as long
+    as it takes; any other error (composing the message) fails the row after
+    ``NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS`` attempts."""
+    with background.run_alone(OUTBOX_LOCK) as alone:
+        if not alone:
+            logger.info("Another outbox sender is running; this one does nothing.")
+            return 0
+        return _outbox_send(limit=limit, now=now)
+
+
+def _outbox_send(*, limit: int, now: datetime | None) -> int:
     from django.core.mail import mailers
 
     max_attempts = int(getattr(settings, "NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS", 10))
     sent = 0
     skipped: list[int] = []
     for _round in range(limit):
-        with transaction.atomic():
-            moment = now or timezone.now()
-            email = (
-                OutboxEmail.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=moment)
-                .exclude(pk__in=skipped)
-                .select_related("recipient")
-                .order_by("next_attempt_at", "pk")
-                .first()
-            )
-            if email is None:
-                break
-            try:
-                message = _compose(email)
-                if message is None:
-                    email.status, email.last_error = OutboxStatus.FAILED, "nothing to send"
-                    email.save(update_fields=["status", "last_error"])
-                    continue
-                mailers.default.send_messages([message])
-            except Exception as error:
-                email.attempts += 1
-                email.last_error = f"{type(error).__name__}: {error}"[:2000]
-                delay = min(2 ** min(email.attempts, 10), 60) * 60
-                email.next_attempt_at = moment + timedelta(seconds=delay)
-                if email.attempts >= max_attempts and not isinstance(error, _TRANSIENT):
-                    email.status = OutboxStatus.FAILED
-                email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
-                skipped.append(email.pk)
-                logger.warning("E-mail %s not sent: %s", email.pk, email.last_error)
+        moment = now or timezone.now()
+        email = outbox_claim(now=moment, skip=skipped)
+        if email is None:
+            break
+        claim = OutboxEmail.objects.filter(
+            pk=email.pk, status=OutboxStatus.SENDING, claimed_by=email.claimed_by
+        )
+        try:
+            message = _compose(email)
+            if message is None:
+                claim.update(status=OutboxStatus.FAILED, last_error="nothing to send")
                 continue
-            email.subject, email.body = message.subject, message.body
-            email.status, email.sent_at = OutboxStatus.SENT, timezone.now()
-            email.attempts += 1
-            email.last_error = ""
-            email.save(
-                update_fields=["subject", "body", "status", "sent_at", "attempts", "last_error"]
+            message.extra_headers["Message-ID"] = email.message_id
+            mailers.default.send_messages([message])
+        except Exception as error:
+            skipped.append(email.pk)
+            permanent = smtp_permanent_error(error)
+            failed = permanent is not None or (
+                email.attempts >= max_attempts and not _transient(error)
             )
-            sent += 1
+            last_error = (permanent or f"{type(error).__name__}: {error}")[:2000]
+            delay = min(2 ** min(email.attempts, 10), 60) * 60
+            claim.update(
+                status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
+                last_error=last_error,
+                next_attempt_at=moment + timedelta(seconds=delay),
+            )
+            logger.warning("E-mail %s not sent: %s", email.pk, last_error)
+            continue
+        claim.update(
+            subject=message.subject,
+            body=message.body,
+            status=OutboxStatus.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+        )
+        sent += 1
     return sent
 
 

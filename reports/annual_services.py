@@ -4,7 +4,9 @@ and rendering, every night, those of the reports accepted since their last rende
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from background import services as background
 from cascade.services import atomic_service
 from plans.models import Document
 from reports import annual
@@ -32,21 +35,24 @@ logger = logging.getLogger(__name__)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
+RENDER_ACCEPTED_LOCK = "reports.render_accepted"
+DEFAULT_RENDER_TIMEOUT = 15 * 60
+
+
+def render_timeout() -> timedelta:
+    """How long a render may go without progress before it is taken to be dead."""
+    return timedelta(
+        seconds=int(getattr(settings, "REPORTS_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT))
+    )
+
+
 def enqueue_render(file_id: int) -> None:
     """Render ``file_id`` once the transaction commits (in-process without a broker). When the
-    broker cannot be reached the file stays waiting and the nightly job picks it up."""
+    broker cannot be reached the job is kept until it is back (and the nightly job would pick
+    the file up)."""
+    from reports import jobs
 
-    def send() -> None:
-        from kombu.exceptions import OperationalError
-
-        from reports import jobs
-
-        try:
-            jobs.render_annual_report.apply_async(args=(file_id,), retry=False)
-        except (OperationalError, ConnectionError, OSError) as error:
-            logger.warning("Could not queue annual report %s (%s).", file_id, error)
-
-    transaction.on_commit(send)
+    background.enqueue_on_commit(jobs.render_annual_report, file_id)
 
 
 @atomic_service
@@ -106,16 +112,26 @@ def annual_report_render(*, file_id: int) -> AnnualReportFile:
     it can show how far the job is. A failure is recorded on the row (and in the log) rather
     than lost, and the person sees it.
     """
-    claimed = AnnualReportFile.objects.filter(
-        pk=file_id, state__in=(RenderState.QUEUED, RenderState.FAILED)
-    ).update(state=RenderState.RUNNING, progress=5, error="")
+    now = timezone.now()
+    claimed = (
+        AnnualReportFile.objects.filter(pk=file_id)
+        .filter(
+            Q(state__in=(RenderState.QUEUED, RenderState.FAILED))
+            | Q(state=RenderState.RUNNING, heartbeat_at__lt=now - render_timeout())
+            | Q(state=RenderState.RUNNING, heartbeat_at__isnull=True)
+        )
+        .update(state=RenderState.RUNNING, progress=5, error="", heartbeat_at=now)
+    )
     file = AnnualReportFile.objects.select_related("unit", "cascade_root").get(pk=file_id)
     if not claimed:
-        # Already rendered, or being rendered by another worker (a redelivered message).
+        # Already rendered, or being rendered by a live worker (a redelivered message).
+        logger.info("Annual report %s is rendered or being rendered; nothing to do.", file_id)
         return file
 
     def progress(percent: int) -> None:
-        AnnualReportFile.objects.filter(pk=file_id).update(progress=percent)
+        AnnualReportFile.objects.filter(pk=file_id).update(
+            progress=percent, heartbeat_at=timezone.now()
+        )
 
     try:
         outline = annual.annual_outline(
@@ -149,11 +165,29 @@ def annual_report_render(*, file_id: int) -> AnnualReportFile:
     return file
 
 
-@atomic_service
 def annual_reports_render_accepted(*, year: int | None = None) -> int:
     """Ask for the PDF of every accepted annual report (of ``year``, or of every year) that
     has no final rendering made since it was accepted, so the files are ready when leaders
-    look. Returns how many were asked for."""
+    look; and render again the files whose render died with its worker. Returns how many
+    were asked for.
+
+    One run at a time: a second one started meanwhile returns 0 and says so in the log."""
+    with background.run_alone(RENDER_ACCEPTED_LOCK) as alone:
+        if not alone:
+            logger.warning("The nightly renders are running already; this run does nothing.")
+            return 0
+        return _render_accepted(year=year)
+
+
+@atomic_service
+def _render_accepted(*, year: int | None) -> int:
+    stale = AnnualReportFile.objects.filter(
+        state=RenderState.RUNNING, heartbeat_at__lt=timezone.now() - render_timeout()
+    )
+    if year is not None:
+        stale = stale.filter(year=year)
+    for file_id in stale.values_list("pk", flat=True):
+        enqueue_render(file_id)
     rendered = AnnualReportFile.objects.filter(
         report=OuterRef("pk"),
         state=RenderState.DONE,
@@ -162,7 +196,7 @@ def annual_reports_render_accepted(*, year: int | None = None) -> int:
     )
     waiting = AnnualReportFile.objects.filter(
         report=OuterRef("pk"), state__in=(RenderState.QUEUED, RenderState.RUNNING)
-    )
+    )  # a stale running one is queued again above
     reports = ReportRequest.objects.filter(
         state=ReportState.ACCEPTED, frequency=Frequency.ANNUAL, is_ad_hoc=False
     ).filter(~Q(Exists(rendered)), ~Q(Exists(waiting)))

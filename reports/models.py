@@ -605,6 +605,9 @@ class AnnualReportFile(models.Model):
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written when the render starts and at each step: a render whose last sign of life is
+    # older than REPORTS_RENDER_TIMEOUT died with its worker and is taken over.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
 
     objects = AnnualReportFileQuerySet.as_manager()
 

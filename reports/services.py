@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_batch, audit_record, diff, snapshot
+from background import services as background
 from cascade.concurrency import check_version
 from plans.models import Document
 from reports import rollup, selectors
@@ -77,25 +78,20 @@ def lookahead_days() -> int:
     return int(getattr(settings, "REPORTS_LOOKAHEAD_DAYS", 45))
 
 
+GENERATE_LOCK = "reports.generate"
+
+
 # --- queueing ----------------------------------------------------------------------------------
 
 
 def enqueue_generation(requirement_id: int | None = None) -> None:
     """Generate the requests of ``requirement_id`` (all when None) once the transaction
     commits. Without Redis the job runs in-process then; when the broker cannot be reached the
-    request still succeeds and the daily job catches up."""
+    request still succeeds and the job is kept until the broker is back (the daily job would
+    catch up anyway)."""
+    from reports import jobs
 
-    def send() -> None:
-        from kombu.exceptions import OperationalError
-
-        from reports import jobs
-
-        try:
-            jobs.generate_report_requests.apply_async(args=(requirement_id,), retry=False)
-        except (OperationalError, ConnectionError, OSError) as error:
-            logger.warning("Could not queue report generation (%s); the daily job will.", error)
-
-    transaction.on_commit(send)
+    background.enqueue_on_commit(jobs.generate_report_requests, requirement_id)
 
 
 # --- requirements ------------------------------------------------------------------------------
@@ -426,7 +422,20 @@ def report_requests_generate_due(
     *, until: date | None = None, requirement_id: int | None = None
 ) -> int:
     """The daily job: generate ahead (by ``REPORTS_LOOKAHEAD_DAYS``) for every active
-    periodic requirement, or only ``requirement_id``. Each requirement commits on its own."""
+    periodic requirement, or only ``requirement_id``. Each requirement commits on its own.
+
+    One run at a time: a run for every requirement started while another runs returns 0 and
+    says so in the log; a run for one requirement (after it was created) waits for the
+    running one (up to a minute), then goes on either way: the unique key (requirement,
+    unit, period) keeps it from creating anything twice."""
+    with background.run_alone(GENERATE_LOCK, wait=60 if requirement_id else 0) as alone:
+        if not alone and requirement_id is None:
+            logger.warning("Report requests are being generated already; this run does nothing.")
+            return 0
+        return _generate_due(until=until, requirement_id=requirement_id)
+
+
+def _generate_due(*, until: date | None, requirement_id: int | None) -> int:
     until = until or timezone.localdate() + timedelta(days=lookahead_days())
     requirements = ReportRequirement.objects.filter(active=True).exclude(
         frequency=Frequency.ON_DEMAND

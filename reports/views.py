@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cascade.forms import add_service_errors, conflict_context
+from cascade.services import in_one_transaction
 from plans.models import Document
 from reports import annual_services, selectors, services
 from reports.forms import (
@@ -170,12 +171,10 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
     conflict: dict = {}
     if form.is_valid():
         try:
-            services.report_save_draft(
-                actor=request.user, report=report, **form.service_arguments()
+            _save_and_submit(
+                actor=request.user, report=report, submit=submit, **form.service_arguments()
             )
             saved = True
-            if submit:
-                services.report_submit(actor=request.user, report=report)
         except ValidationError as error:
             add_service_errors(form, error)
             conflict = conflict_context(form, error)
@@ -193,6 +192,15 @@ def report_save(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "reports/report_detail.html#editor", context)
     messages.success(request, _("The draft was saved."))
     return redirect("reports:detail", pk=pk)
+
+
+@in_one_transaction
+def _save_and_submit(*, actor, report: ReportRequest, submit: bool, **arguments) -> None:
+    """ "Save" and "save and submit" are one action: both services in one transaction, so a
+    refused submit, or a worker killed between the two, leaves the report as it was."""
+    services.report_save_draft(actor=actor, report=report, **arguments)
+    if submit:
+        services.report_submit(actor=actor, report=report)
 
 
 def _unsaved(request: HttpRequest, report: ReportRequest) -> HttpResponse:

@@ -24,3 +24,15 @@ CSRF_COOKIE_SECURE = False
 STATIC_ROOT = tempfile.mkdtemp(prefix="cascade-static-")
 # Dashboard figures are computed at every request (tests of the cache turn it on).
 DASHBOARD_CACHE_SECONDS = 0
+# A subprocess started by a fault test sends to the test's SMTP sink (tests/smtp_sink.py).
+if os.environ.get("TEST_SMTP_PORT"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": "127.0.0.1",
+                "port": int(os.environ["TEST_SMTP_PORT"]),
+                "timeout": 30,
+            },
+        }
+    }

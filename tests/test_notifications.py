@@ -283,6 +283,9 @@ def test_beat_reads_its_schedule_from_the_database(db):
     assert entries["Daily reminder sweep"].is_due()[0]  # never ran: due at once
     entry = entries["Daily reminder sweep"]
     scheduler.reserve(entry)
+    # Reserved is not run: the row is written once the job is handed over.
+    assert ScheduledJob.objects.get(name="Daily reminder sweep").last_run_at is None
+    scheduler.apply_entry(entry)
     assert ScheduledJob.objects.get(name="Daily reminder sweep").last_run_at is not None
     assert not scheduler.schedule["Daily reminder sweep"].is_due()[0]
 
@@ -326,8 +329,10 @@ with transaction.atomic():
     task = make_task(plan, lead=[district], deadline_text="trong năm 2030")
     services.assignment_notices_create(task=task)
 page = client.get(f"/tasks/{task.pk}/").status_code
+from background.models import PendingJob
 print(json.dumps({"pages": pages, "task_page": page,
-                  "pending": OutboxEmail.objects.filter(status="pending").count()}))
+                  "pending": OutboxEmail.objects.filter(status="pending").count(),
+                  "jobs_kept": list(PendingJob.objects.values_list("job", flat=True))}))
 """
 
 
@@ -352,16 +357,23 @@ def test_with_redis_unreachable_pages_render_saving_works_and_mail_waits_in_the_
     import json
 
     outcome = json.loads(down.stdout.strip().splitlines()[-1])
-    assert outcome == {"pages": [200] * 5, "task_page": 200, "pending": 1}
-    # Redis is back: the periodic job (here run once, in-process) sends what waited.
+    # The job that could not be queued is kept, not lost.
+    assert outcome == {
+        "pages": [200] * 5,
+        "task_page": 200,
+        "pending": 1,
+        "jobs_kept": ["notifications.jobs.send_outbox"],
+    }
+    # The broker is back (here in-process jobs): the kept job is handed over and sends.
     env.pop("REDIS_URL")
     back = subprocess.run(
         [
             sys.executable,
             "-c",
             "import django; django.setup(); from notifications.models import OutboxEmail;"
-            "from notifications import jobs; print(jobs.send_outbox.apply().get(),"
-            " OutboxEmail.objects.filter(status='sent').count())",
+            "from background.models import PendingJob;"
+            "from background.services import pending_jobs_flush; print(pending_jobs_flush(),"
+            " OutboxEmail.objects.filter(status='sent').count(), PendingJob.objects.count())",
         ],
         cwd=ROOT,
         env=env,
@@ -370,4 +382,4 @@ def test_with_redis_unreachable_pages_render_saving_works_and_mail_waits_in_the_
         timeout=120,
     )
     assert back.returncode == 0, back.stderr[-3000:]
-    assert back.stdout.split() == ["1", "1"]
+    assert back.stdout.split() == ["1", "1", "0"]

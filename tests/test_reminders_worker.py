@@ -77,6 +77,8 @@ class Worker:
                 "-A",
                 "cascade",
                 "worker",
+                "-Q",
+                "celery,renders",
                 "--pool=solo",
                 "--loglevel=INFO",
                 "--without-gossip",
@@ -125,9 +127,9 @@ def redis_client():
     except redis.ConnectionError as error:
         pytest.fail(f"REDIS_URL is set but Redis does not answer: {error}")
     # Start from an empty queue: nothing left over from an earlier run.
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
+    client.delete("celery", "renders", "unacked", "unacked_index", "unacked_mutex")
     yield client
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
+    client.delete("celery", "renders", "unacked", "unacked_index", "unacked_mutex")
 
 
 @pytest.fixture
@@ -148,7 +150,7 @@ def wait_idle(client, *, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
-        waiting = client.llen("celery") + client.hlen("unacked")
+        waiting = client.llen("celery") + client.llen("renders") + client.hlen("unacked")
         quiet = quiet + 1 if waiting == 0 else 0
         if quiet >= 3:
             return

@@ -78,19 +78,22 @@ def test_a_report_is_started_saved_with_htmx_and_submitted_from_its_page(db, cli
     assert (row.numerator, row.denominator) == (132, 410)
 
 
-def test_submitting_without_results_shows_the_error_and_keeps_the_draft(db, client):
+def test_submitting_without_results_shows_the_error_and_keeps_what_was_typed(db, client):
     chain = build_chain(communes=1)
     report = request_of(chain.communes[0])
     client.force_login(member(chain.communes[0], Role.STAFF))
     client.post(reverse("reports:start", args=[report.pk]))
     page = client.post(
         reverse("reports:save", args=[report.pk]),
-        _editor_payload(report, limitations="Chưa có", action="submit"),
+        _editor_payload(report, limitations="Chưa có gì để báo", action="submit"),
     ).content.decode()
     assert 'class="error"' in page
+    # "Save and submit" is one action: refused, it saves nothing, and the text typed comes
+    # back in the form to be completed.
+    assert "Chưa có gì để báo" in page
     report.refresh_from_db()
     assert report.state == ReportState.DRAFT
-    assert report.limitations == "Chưa có"
+    assert report.limitations == ""
 
 
 def test_the_receiver_returns_and_accepts_from_the_page_and_the_history_shows_it(db, client):
