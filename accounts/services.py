@@ -14,7 +14,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -118,9 +117,9 @@ def member_invite(
     context = {"invitation": invitation, "link": link, "days": INVITATION_DAYS}
     subject = _("Invitation to join %(unit)s") % {"unit": unit.name}
     body = render_to_string("accounts/invitation_email.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]),
-    )
+    # Through the outbox (the default mailer), in this transaction: sent after the commit,
+    # kept and retried while the mail server is down.
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
     return invitation
 
 

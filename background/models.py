@@ -41,6 +41,7 @@ class PendingJob(models.Model):
 
     job = models.CharField(_("job"), max_length=200)
     args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
     created_at = models.DateTimeField(_("queued at"), db_default=Now())
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -5,9 +5,9 @@ the broker is down.
   now. PostgreSQL: a session advisory lock (released when the job ends, or when a killed
   worker's connection closes). Elsewhere (SQLite): the ``JobLock`` row claimed by a
   conditional UPDATE, with an expiry after which a dead holder's claim is taken over.
-- ``enqueue_on_commit(task, *args)``: queue a Celery job once the transaction commits; when
-  the broker cannot be reached the job is kept as a ``PendingJob`` row and handed over again by
-  ``pending_jobs_flush`` (run by the scheduler) once it answers.
+- ``enqueue_on_commit(name, *args)``: queue a Celery job, by its registered name, once the
+  transaction commits; when the broker cannot be reached the job is kept as a ``PendingJob``
+  row and handed over again by ``pending_jobs_flush`` (run by the scheduler) once it answers.
 """
 
 from __future__ import annotations
@@ -127,21 +127,43 @@ def _row_acquire(name: str, me: str, wait: float, expires_after: int) -> bool:
 # --- queueing jobs ---------------------------------------------------------------------------
 
 
-def enqueue_on_commit(task: Any, *args: Any) -> None:
-    """Queue the Celery job ``task(*args)`` once the current transaction commits.
+def job_named(name: str) -> Any:
+    """The Celery job registered as ``name`` ("notifications.jobs.send_outbox")."""
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()  # every app's jobs.py
+    return current_app.tasks[name]
+
+
+def enqueue_on_commit(
+    name: str, *args: Any, kwargs: dict[str, Any] | None = None, keep: bool = True
+) -> None:
+    """Queue the Celery job registered as ``name`` once the current transaction commits: the
+    one way the project queues work, by name, so no service imports a jobs module (which
+    would import the service back).
 
     Without Redis (eager Celery) the job runs in-process right then. When the broker cannot
     be reached the request still succeeds and the job is written down as a ``PendingJob``,
     handed to the broker again by ``pending_jobs_flush`` once it is back: nothing is lost.
+    ``keep=False`` drops it instead, for work that is redone anyway (a stale cache refresh).
     """
 
     def send() -> None:
+        task = job_named(name)
         try:
-            task.apply_async(args=args, retry=False)
+            task.apply_async(args=args, kwargs=kwargs or {}, retry=False)
         except BROKER_ERRORS as error:
-            logger.warning("Could not queue %s (%s); kept until the broker is back.", task, error)
+            if not keep:
+                logger.warning("Could not queue %s (%s); it will be asked again.", name, error)
+                return
+            logger.warning("Could not queue %s (%s); kept until the broker is back.", name, error)
             PendingJob.objects.create(
-                job=task.name, args=list(args), attempts=1, last_error=str(error)[:2000]
+                job=name,
+                args=list(args),
+                kwargs=kwargs or {},
+                attempts=1,
+                last_error=str(error)[:2000],
             )
 
     transaction.on_commit(send)
@@ -164,7 +186,7 @@ def pending_jobs_flush(*, limit: int = 1000) -> int:
             row.delete()
             continue
         try:
-            task.apply_async(args=list(row.args), retry=False)
+            task.apply_async(args=list(row.args), kwargs=dict(row.kwargs), retry=False)
         except BROKER_ERRORS as error:
             PendingJob.objects.filter(pk=row.pk).update(
                 attempts=row.attempts + 1, last_error=str(error)[:2000]

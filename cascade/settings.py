@@ -178,7 +178,12 @@ _email_options = (
     if _email_backend.endswith("smtp.EmailBackend")
     else {}
 )
-MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+# Every e-mail goes through the outbox (the default mailer writes rows, notifications/mail.py);
+# the job that sends them uses the "outbox" mailer, the real server.
+MAILERS = {
+    "default": {"BACKEND": "notifications.mail.OutboxBackend"},
+    "outbox": {"BACKEND": _email_backend, "OPTIONS": _email_options},
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 
 # Celery: with REDIS_URL unset, jobs run in-process right after the transaction commits.

@@ -34,13 +34,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
+from background import services as background
 from dashboard.filters import Filters, NoAccess, NoDirective, resolve
 from dashboard.sections import SECTIONS
 from dashboard.services import VERSION_KEY
@@ -186,10 +186,6 @@ def _entry(section: str, filters: Filters, *, version: int) -> Entry:
 
 
 def _queue_refresh(section: str, filters: Filters) -> None:
-    from kombu.exceptions import OperationalError
-
-    from dashboard import jobs
-
     arguments = {
         "section": section,
         "user_id": filters.user.pk,
@@ -198,14 +194,9 @@ def _queue_refresh(section: str, filters: Filters) -> None:
         "language": translation.get_language() or settings.LANGUAGE_CODE,
     }
 
-    def send() -> None:
-        try:
-            jobs.refresh_section.apply_async(kwargs=arguments, retry=False)
-        except (OperationalError, ConnectionError, OSError) as error:
-            # The stale figures stay shown; the next reader after the lock expires retries.
-            logger.warning("Could not queue a dashboard refresh (%s).", error)
-
-    transaction.on_commit(send)
+    # Not kept while the broker is down: the stale figures stay shown, and the next reader
+    # after the lock expires asks again.
+    background.enqueue_on_commit("dashboard.jobs.refresh_section", kwargs=arguments, keep=False)
 
 
 def refresh(*, section: str, user_id: int, query: str, today: date, language: str) -> bool:

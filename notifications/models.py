@@ -165,6 +165,9 @@ class OutboxStatus(models.TextChoices):
 class OutboxKind(models.TextChoices):
     IMMEDIATE = "immediate", _("Immediate")
     DIGEST = "digest", _("Daily digest")
+    # Any other e-mail the site sends (a password reset, an invitation), handed over by the
+    # default mailer (``notifications.mail.OutboxBackend``) with its text.
+    MESSAGE = "message", _("Message")
 
 
 class OutboxEmail(models.Model):

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Min, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
@@ -63,15 +63,9 @@ MAX_OFFSET_DAYS = 366
 
 
 def enqueue_on_commit(job_name: str, *args: Any) -> None:
-    """Queue ``notifications.jobs.<job_name>(*args)`` once the current transaction commits.
-
-    Without Redis (eager Celery) the job runs in-process right then. When the broker cannot
-    be reached the request still succeeds: the job is kept as a pending job and handed over
-    once the broker is back (``background.services.enqueue_on_commit``).
-    """
-    from notifications import jobs
-
-    background.enqueue_on_commit(getattr(jobs, job_name), *args)
+    """Queue ``notifications.jobs.<job_name>(*args)`` once the current transaction commits
+    (``background.services.enqueue_on_commit``: kept while the broker is down)."""
+    background.enqueue_on_commit(f"notifications.jobs.{job_name}", *args)
 
 
 # --- the daily sweep ---------------------------------------------------------------------
@@ -525,9 +519,48 @@ def emails_queue(
     return queued
 
 
+@transaction.atomic
+def emails_hand_over(*, messages: list[EmailMessage]) -> int:
+    """Put messages the site composed itself (a password reset, an invitation) into the
+    outbox, one row per recipient, in the caller's transaction; the sender runs after the
+    commit. Returns how many messages were taken."""
+    User = get_user_model()
+    taken = 0
+    for message in messages:
+        addresses = [address for address in message.recipients() if address]
+        if not addresses:
+            continue
+        people = {
+            (person.email or "").lower(): person
+            for person in User.objects.filter(email__in=addresses, is_active=True)
+        }
+        OutboxEmail.objects.bulk_create(
+            OutboxEmail(
+                recipient=people.get(address.lower()),
+                to_address=address[:254],
+                kind=OutboxKind.MESSAGE,
+                subject=" ".join(str(message.subject).split())[:255],
+                body=str(message.body),
+            )
+            for address in addresses
+        )
+        taken += 1
+    if taken:
+        enqueue_on_commit("send_outbox")
+    return taken
+
+
 def _compose(email: OutboxEmail) -> EmailMultiAlternatives | None:
-    """The message for an outbox row, from its notifications (on plans the person may still
-    read). None when nothing is left to tell."""
+    """The message for an outbox row: a message the site handed over as it was; otherwise
+    from the row's notifications (on plans the person may still read). None when nothing is
+    left to tell."""
+    if email.kind == OutboxKind.MESSAGE:
+        return EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to_address],
+        )
     user = email.recipient
     mine = email.notifications.filter(readable_q(user)) if user else email.notifications.none()
     items = list(
@@ -682,7 +715,8 @@ def _outbox_send(*, limit: int, now: datetime | None) -> int:
                 claim.update(status=OutboxStatus.FAILED, last_error="nothing to send")
                 continue
             message.extra_headers["Message-ID"] = email.message_id
-            mailers.default.send_messages([message])
+            # The real mail server: the default mailer is the outbox itself.
+            mailers["outbox"].send_messages([message])
         except Exception as error:
             skipped.append(email.pk)
             permanent = smtp_permanent_error(error)
@@ -700,7 +734,9 @@ def _outbox_send(*, limit: int, now: datetime | None) -> int:
             continue
         claim.update(
             subject=message.subject,
-            body=message.body,
+            # A handed-over message carries a one-time link (reset, invitation): once sent,
+            # its text is not kept.
+            body="" if email.kind == OutboxKind.MESSAGE else message.body,
             status=OutboxStatus.SENT,
             sent_at=timezone.now(),
             last_error="",

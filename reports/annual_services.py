@@ -50,9 +50,7 @@ def enqueue_render(file_id: int) -> None:
     """Render ``file_id`` once the transaction commits (in-process without a broker). When the
     broker cannot be reached the job is kept until it is back (and the nightly job would pick
     the file up)."""
-    from reports import jobs
-
-    background.enqueue_on_commit(jobs.render_annual_report, file_id)
+    background.enqueue_on_commit("reports.jobs.render_annual_report", file_id)
 
 
 @atomic_service

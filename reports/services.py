@@ -89,9 +89,7 @@ def enqueue_generation(requirement_id: int | None = None) -> None:
     commits. Without Redis the job runs in-process then; when the broker cannot be reached the
     request still succeeds and the job is kept until the broker is back (the daily job would
     catch up anyway)."""
-    from reports import jobs
-
-    background.enqueue_on_commit(jobs.generate_report_requests, requirement_id)
+    background.enqueue_on_commit("reports.jobs.generate_report_requests", requirement_id)
 
 
 # --- requirements ------------------------------------------------------------------------------

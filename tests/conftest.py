@@ -21,6 +21,22 @@ def jobs_in_process(request):
     app.conf.task_always_eager = before
 
 
+@pytest.fixture(autouse=True)
+def mail_through_the_outbox(request):
+    """As in production, the default mailer writes to the outbox and its sender uses the
+    "outbox" mailer (Django's test set-up would make every mailer the in-memory one, so
+    mail would skip the outbox)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.MAILERS = {
+        "default": {"BACKEND": "notifications.mail.OutboxBackend"},
+        "outbox": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
+    yield
+
+
 @pytest.fixture
 def province(db):
     from tests.factories import make_unit

@@ -18,7 +18,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MAILERS = {
+    "default": {"BACKEND": "notifications.mail.OutboxBackend"},
+    "outbox": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+}
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STATIC_ROOT = tempfile.mkdtemp(prefix="cascade-static-")
@@ -27,12 +30,13 @@ DASHBOARD_CACHE_SECONDS = 0
 # A subprocess started by a fault test sends to the test's SMTP sink (tests/smtp_sink.py).
 if os.environ.get("TEST_SMTP_PORT"):
     MAILERS = {
-        "default": {
+        "default": {"BACKEND": "notifications.mail.OutboxBackend"},
+        "outbox": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": "127.0.0.1",
                 "port": int(os.environ["TEST_SMTP_PORT"]),
                 "timeout": 30,
             },
-        }
+        },
     }

@@ -144,9 +144,10 @@ def test_sign_in_is_refused_for_a_while_after_repeated_failures(client):
     )
 
 
-def test_a_forgotten_password_is_reset_by_email(client):
+def test_a_forgotten_password_is_reset_by_email(client, django_capture_on_commit_callbacks):
     user = UserFactory(username="quenmatkhau", email="quen@example.org")
-    client.post(reverse("password_reset"), {"email": "quen@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "quen@example.org"})
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)

@@ -81,10 +81,11 @@ def _process_env(**extra: str) -> dict[str, str]:
 
 def _use_sink(settings, sink: SmtpSink) -> None:
     settings.MAILERS = {
-        "default": {
+        "default": {"BACKEND": "notifications.mail.OutboxBackend"},
+        "outbox": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
-        }
+        },
     }
 
 

@@ -226,7 +226,10 @@ def test_the_outbox_keeps_emails_while_the_mail_server_is_down_and_sends_them_la
 ):
     services.emails_queue(today=timezone.localdate())
     assert OutboxEmail.objects.filter(status=OutboxStatus.PENDING).count() == 2
-    settings.MAILERS = {"default": {"BACKEND": "tests.test_notifications.FailingBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox": {"BACKEND": "tests.test_notifications.FailingBackend"},
+    }
     assert services.outbox_send() == 0
     for email in OutboxEmail.objects.all():
         assert email.status == OutboxStatus.PENDING
@@ -234,7 +237,10 @@ def test_the_outbox_keeps_emails_while_the_mail_server_is_down_and_sends_them_la
         assert "refused" in email.last_error
         assert email.next_attempt_at > timezone.now()
     # Not before their next attempt is due, even with the server back.
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
     assert services.outbox_send() == 0
     later = timezone.now() + datetime.timedelta(hours=3)
     assert services.outbox_send(now=later) == 2

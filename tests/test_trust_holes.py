@@ -14,6 +14,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
@@ -606,3 +607,67 @@ def test_the_code_that_turns_two_step_off_is_not_guessed_freely(client):
     text = last.content.decode()
     assert "Too many wrong codes" in text or "quá nhiều" in text.lower()
     assert TwoFactorDevice.objects.get(user=root).is_on
+
+
+# --- 10. every e-mail goes through the outbox ---------------------------------------------
+
+
+def test_a_password_reset_while_the_mail_server_is_down_waits_in_the_outbox(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from notifications import services as notification_services
+    from notifications.models import OutboxEmail, OutboxStatus
+
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox": {"BACKEND": "tests.test_notifications.FailingBackend"},
+    }
+    UserFactory(username="quenmatkhau", email="quen@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "quen@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+    email = OutboxEmail.objects.get(to_address="quen@example.org")
+    assert email.status == OutboxStatus.PENDING and email.attempts == 1
+    assert "refused" in email.last_error
+    # The server is back: the link goes out, and its text is not kept once sent.
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
+    later = timezone.now() + timedelta(hours=3)
+    assert notification_services.outbox_send(now=later) == 1
+    assert len(mail.outbox) == 1 and "/accounts/password-reset/" in mail.outbox[0].body
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENT and email.body == "" and email.message_id
+
+
+def test_an_invitation_while_the_mail_server_is_down_is_kept_not_a_server_error(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from notifications.models import OutboxEmail, OutboxStatus
+
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox": {"BACKEND": "tests.test_notifications.FailingBackend"},
+    }
+    district = make_unit("Huyện ủy Hai", level=Level.DISTRICT, code="HU")
+    client.force_login(member(district, Role.ADMINISTRATOR))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts_invite", args=[district.pk]),
+            {"email": "moi@example.org", "role": Role.STAFF},
+        )
+    assert response.status_code == 302
+    email = OutboxEmail.objects.get(to_address="moi@example.org")
+    assert email.status == OutboxStatus.PENDING
+
+
+def test_no_code_sends_mail_but_through_the_outbox(settings):
+    from django.core.mail import mailers
+
+    assert settings.MAILERS["default"]["BACKEND"] == "notifications.mail.OutboxBackend"
+    from cascade import settings as production
+
+    assert production.MAILERS["default"]["BACKEND"] == "notifications.mail.OutboxBackend"
+    assert type(mailers.default).__name__ == "OutboxBackend"
