@@ -75,10 +75,10 @@ from django.db.models import Count, Q  # noqa: E402
 
 from dashboard import reporting, selectors  # noqa: E402
 from dashboard.filters import Filters, Scope  # noqa: E402
-from dashboard.services import rollups_rebuild  # noqa: E402
 from dashboard.targets import figures  # noqa: E402
 from dashboard.views import page_context  # noqa: E402
 from plans.models import DocType, Document, IdentifierStyle, Target  # noqa: E402
+from rollups.services import rollups_rebuild  # noqa: E402
 from tasks.models import Assignment, DeadlineKind, Occurrence, Task, TaskStatus  # noqa: E402
 from units.models import Bloc, Level, Unit  # noqa: E402
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from plans.importing import extract_plan, read_source  # noqa: E402
 
-SEEDS_DIR = ROOT / "plans" / "demo" / "seeds"
+SEEDS_DIR = ROOT / "demo" / "seeds"
 GOAL_MS = 200.0
 
 

@@ -36,7 +36,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from plans.demo.loader import SEED_DATES, SEEDS, load_demo  # noqa: E402
+from demo.loader import SEED_DATES, SEEDS, load_demo  # noqa: E402
 from plans.importing import extract_plan, read_source  # noqa: E402
 from plans.importing.service import plan_import_preview, plan_import_save  # noqa: E402
 from plans.models import Document  # noqa: E402
@@ -49,7 +49,7 @@ class Rollback(Exception):
 
 
 def import_once(seed: str) -> float:
-    source = ROOT / "plans" / "demo" / "seeds" / f"{seed}.txt"
+    source = ROOT / "demo" / "seeds" / f"{seed}.txt"
     started = time.perf_counter()
     try:
         with transaction.atomic():
@@ -81,7 +81,7 @@ def main() -> None:
     for seed in SEEDS:
         import_once(seed)  # warm caches and imports
         times = sorted(import_once(seed) * 1000 for _ in range(RUNS))
-        tasks = len(extract_plan(read_source(ROOT / "plans/demo/seeds" / f"{seed}.txt"))["tasks"])
+        tasks = len(extract_plan(read_source(ROOT / "demo/seeds" / f"{seed}.txt"))["tasks"])
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
         print(f"| {seed} | {statistics.median(times):.1f} | {p95:.1f} | {tasks} |")
 

@@ -44,11 +44,13 @@ INSTALLED_APPS = [
     "units",
     "plans",
     "tasks",
+    "rollups",
     "reports",
     "notifications",
     "dashboard",
     "api",
     "national",
+    "demo",
 ]
 
 MIDDLEWARE = [

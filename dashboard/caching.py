@@ -7,7 +7,7 @@ kept in the cache (which must be shared by every server process: Redis) under th
 with the figures' version and the time they were computed:
 
 - the task services bump the version when a change to the roll-ups is committed
-  (``dashboard.services.bump_version``), so a section computed before the change is stale;
+  (``rollups.services.bump_version``), so a section computed before the change is stale;
 - a section older than ``DASHBOARD_CACHE_SECONDS`` is stale too (report states and other
   changes that do not touch the roll-ups);
 - a stale section is still shown while a job recomputes it (``dashboard.jobs``): no reader
@@ -43,7 +43,7 @@ from django.utils.safestring import mark_safe
 from background import services as background
 from dashboard.filters import Filters, NoAccess, NoDirective, resolve
 from dashboard.sections import SECTIONS
-from dashboard.services import VERSION_KEY
+from rollups.services import VERSION_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cascade.services import atomic_service
-from dashboard.services import rollups_rebuild
 from national.generator import SHAPES, Summary, generate
+from rollups.services import rollups_rebuild
 from units.models import Unit
 
 

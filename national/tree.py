@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from cascade.text import fold
+from demo.loader import DEMO_PASSWORD  # the same logins' password as the demo
 from national.shapes import ARRANGEMENT, CITIES, COUNTS, PROVINCES_2025, Node, step
-from plans.demo.loader import DEMO_PASSWORD  # the same logins' password as the demo
 from units.models import Bloc, Level, Membership, Unit
 
 

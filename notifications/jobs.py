@@ -42,8 +42,18 @@ def send_outbox() -> int:
 
 @shared_task(name="notifications.jobs.notify_task_assigned", acks_late=True)
 def notify_task_assigned(task_id: int) -> int:
-    """Assignment notices for one task (for callers that prefer to defer them)."""
+    """Assignment notices for one task, queued by the task services after the commit (each
+    assignment is told once, so running it again does no harm)."""
     from tasks.models import Task
 
     task = Task.objects.select_related("document").filter(pk=task_id).first()
     return services.assignment_notices_create(task=task) if task else 0
+
+
+@shared_task(name="notifications.jobs.notify_document_assigned", acks_late=True)
+def notify_document_assigned(document_id: int) -> int:
+    """Assignment notices for every task of a plan, queued once at the end of an import."""
+    from plans.models import Document
+
+    document = Document.objects.filter(pk=document_id).first()
+    return services.assignment_notices_for_document(document=document) if document else 0

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from dashboard.services import rollups_mark, rollups_settle
+from rollups.services import rollups_mark, rollups_settle
 from tasks.deadlines import Schedule, parse_deadline, read_rule, reporting_dates
 from tasks.models import Assignment, AssignmentRole, DeadlineKind, Occurrence, Task, TaskStatus
 

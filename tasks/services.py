@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from background import services as background
 from cascade.concurrency import check_version
 from cascade.services import atomic_service
-from dashboard.services import rollups_forget, rollups_mark, rollups_settle
-from notifications import services as notification_services
 from plans.models import Document
+from rollups.services import rollups_forget, rollups_mark, rollups_settle
 from tasks.deadlines import PERIOD_END_RULES, Schedule, yearly_rule
 from tasks.models import (
     Assignment,
@@ -177,7 +177,7 @@ def task_create(
     if requires_plan:
         _fulfil_from_existing_plans(actor, task)
     if notify:
-        notification_services.assignment_notices_create(task=task)
+        background.enqueue_on_commit("notifications.jobs.notify_task_assigned", task.pk)
     return task
 
 
@@ -227,7 +227,7 @@ def task_update(
     task.version += 1
     task.save()
     sync_occurrences(task)
-    notification_services.assignment_notices_create(task=task)
+    background.enqueue_on_commit("notifications.jobs.notify_task_assigned", task.pk)
     audit_record(
         actor=actor,
         action="update",

@@ -14,7 +14,7 @@ from plans.models import Document, DocumentStatus
 from tasks.models import ProgressUpdate, TaskStatus
 from tests.api_support import build_world, token_client
 
-SEEDS = Path(__file__).resolve().parent.parent / "plans" / "demo" / "seeds"
+SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ the unit tree and drills into a unit, all without reloading the page; the addres
 import pytest
 from django.apps import apps
 
-from plans.demo.loader import load_demo
+from demo.loader import load_demo
 from tests.browser import chromium_page, log_in, screenshot
 from units.models import Bloc, Unit
 

@@ -3,7 +3,7 @@ page, saves, and finds the plan in the cascade."""
 
 import pytest
 
-from plans.demo.loader import load_demo
+from demo.loader import load_demo
 from plans.models import Document
 from tests.browser import chromium_page, log_in, screenshot
 from tests.factories import UserFactory
@@ -11,7 +11,7 @@ from units.models import Membership, Role, Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SEED = "plans/demo/seeds/002.txt"
+SEED = "demo/seeds/002.txt"
 
 
 def test_staff_import_a_seed_correct_it_and_find_it_in_the_cascade(live_server, tmp_path):

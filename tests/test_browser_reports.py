@@ -5,7 +5,7 @@ it with a comment; the district revises and resubmits; the province accepts it."
 
 import pytest
 
-from plans.demo.loader import DEMO_PASSWORD, load_demo
+from demo.loader import DEMO_PASSWORD, load_demo
 from reports.demo import load_demo_reports
 from reports.models import ReportRequest, ReportState
 from tests.browser import chromium_page, log_in, screenshot

@@ -14,8 +14,8 @@ if not apps.is_installed("dashboard"):
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from dashboard.models import CompletionRollup, OccurrenceRollup
-from dashboard.services import rollup_differences, stored_rollups, tally
+from rollups.models import CompletionRollup, OccurrenceRollup
+from rollups.services import rollup_differences, stored_rollups, tally
 from tasks import services as task_services
 from tasks.models import Assignment, DeadlineKind, Occurrence, Task, TaskStatus
 from tests.factories import make_document, make_task, make_unit, member

@@ -484,7 +484,7 @@ def test_forty_parallel_updates_over_a_cascade_answer_no_500_and_keep_the_rollup
 ):
     import json
 
-    from dashboard.services import rollup_differences, subtree_differences
+    from rollups.services import rollup_differences, subtree_differences
 
     province = make_unit("Tỉnh ủy Song Song", code="TU")
     districts = [

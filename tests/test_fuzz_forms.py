@@ -155,7 +155,7 @@ def collect_forms(client) -> list[Form]:
                 queue.append(target)
     if any(key[0] == "import_start" for key in forms):
         # The import's review form appears only once a plan has been read: read a seed.
-        seed = Path(__file__).resolve().parent.parent / "plans" / "demo" / "seeds" / "004.txt"
+        seed = Path(__file__).resolve().parent.parent / "demo" / "seeds" / "004.txt"
         review = client.post("/documents/import/", {"text": seed.read_text(encoding="utf-8")})
         reader = PageReader("http://testserver/documents/import/")
         reader.feed(review.content.decode())

@@ -12,13 +12,13 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from plans.demo.loader import load_demo
+from demo.loader import load_demo
 from plans.models import Document, DocumentStatus
 from tasks.models import Assignment, Task
 from tests.factories import member
 from units.models import Role, Unit
 
-SEEDS = Path(__file__).resolve().parent.parent / "plans" / "demo" / "seeds"
+SEEDS = Path(__file__).resolve().parent.parent / "demo" / "seeds"
 
 
 @pytest.fixture

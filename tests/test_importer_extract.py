@@ -25,7 +25,7 @@ from plans.importing.extract import full_issuer, proper_case, split_units
 from plans.importing.sources import MAX_BYTES
 from tests.fuzzing import PARSER_EXAMPLES
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "plans" / "demo" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "demo" / "seeds"
 EXPECTED_DIR = Path(__file__).resolve().parent / "data" / "seeds"
 SEEDS = ("000", "001", "002", "003", "004")
 TODAY = date(2026, 11, 22)

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.urls import reverse
 
-from dashboard.services import rollup_differences
 from plans.models import Document
 from reports.models import ReportMeasurement, ReportRequest
+from rollups.services import rollup_differences
 from tasks.models import Occurrence, Task
 from units.models import Bloc, Level, Membership, Role, Unit
 

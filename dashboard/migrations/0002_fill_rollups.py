@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def fill(apps, schema_editor):
-    from dashboard.services import rebuild_tables
+    from rollups.services import rebuild_tables
 
     rebuild_tables(
         apps.get_model("tasks", "Occurrence"),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from dashboard.services import rebuild_subtree_tables
+    from rollups.services import rebuild_subtree_tables
 
     rebuild_subtree_tables()
 

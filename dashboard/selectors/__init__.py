@@ -3,7 +3,7 @@ costs a fixed number of queries whatever the size of the tree, and every one tak
 checked ``Filters`` (directive or plan, the unit and whether its subtree is readable, period,
 bloc, level), so pages, fragments and downloads see exactly the same rows.
 
-Task figures come from the roll-up tables (``dashboard.models``), except the part of
+Task figures come from the roll-up tables (``rollups.models``), except the part of
 "overdue" that depends on today: open occurrences due earlier in the current month are
 counted live, a small query on one month of due dates.
 

@@ -14,11 +14,11 @@ from django.db.models import (
 
 from dashboard import reporting
 from dashboard.filters import Filters
-from dashboard.models import (
-    OPEN_BUCKETS,
-)
 from dashboard.selectors.coverage import _missing_assignments
 from dashboard.selectors.tasks import _overdue_this_month, _rollups
+from rollups.models import (
+    OPEN_BUCKETS,
+)
 
 # --- Laggards -------------------------------------------------------------------------------
 from units.models import Unit

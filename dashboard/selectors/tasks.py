@@ -19,16 +19,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr
 
 from dashboard.filters import Filters, add_months
-from dashboard.models import (
+from dashboard.selectors.common import STATES, percent
+from plans.models import Document
+from rollups.models import (
     Bucket,
     CompletionRollup,
     OccurrenceRollup,
     SubtreeCompletion,
     SubtreeRollup,
 )
-from dashboard.selectors.common import STATES, percent
-from dashboard.services import done_condition
-from plans.models import Document
+from rollups.services import done_condition
 from tasks.models import Occurrence, Task, TaskStatus
 
 # --- Tasks ----------------------------------------------------------------------------------

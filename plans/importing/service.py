@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from audit.services import audit_batch
+from background import services as background
 from cascade.services import atomic_service
 from cascade.text import fold
-from notifications.services import assignment_notices_for_document
 from plans import services as plan_services
 from plans.identifiers import parse_identifier
 from plans.importing.groups import guess_group
@@ -463,5 +463,6 @@ def _save(
             purpose=purpose if purpose in RecipientPurpose.values else RecipientPurpose.UNSPECIFIED,
             unit=resolve_unit(recipient.get("name") or "", near=issuer),
         )
-    assignment_notices_for_document(document=document)
+    # Told once the import is saved, by a job (the notification layer sits above plans).
+    background.enqueue_on_commit("notifications.jobs.notify_document_assigned", document.pk)
     return document

@@ -1,7 +1,7 @@
 """Roll-up tables the leader's dashboard reads instead of counting occurrences live.
 
 Both are derived data: the task services keep them current in the same transaction as the
-change (``dashboard.services``), and ``manage.py rebuild_rollups`` recomputes them from the
+change (``rollups.services``), and ``manage.py rebuild_rollups`` recomputes them from the
 occurrences when they need repair. Rows are per working unit and per document, so a subtree
 is one materialized-path prefix on the joined unit and a cascade one condition on the joined
 document (its ``root`` is not copied here: moving a document in the cascade changes it).
@@ -41,6 +41,8 @@ class OccurrenceRollup(models.Model):
     count = models.IntegerField(_("occurrences"), default=0)
 
     class Meta:
+        # Made by the dashboard app, which held these tables before.
+        db_table = "dashboard_occurrencerollup"
         verbose_name = _("occurrence roll-up")
         verbose_name_plural = _("occurrence roll-ups")
         constraints = [
@@ -66,6 +68,8 @@ class CompletionRollup(models.Model):
     count = models.IntegerField(_("occurrences"), default=0)
 
     class Meta:
+        # Made by the dashboard app, which held these tables before.
+        db_table = "dashboard_completionrollup"
         verbose_name = _("completion roll-up")
         verbose_name_plural = _("completion roll-ups")
         constraints = [
@@ -97,6 +101,8 @@ class SubtreeRollup(models.Model):
     count = models.IntegerField(_("occurrences"), default=0)
 
     class Meta:
+        # Made by the dashboard app, which held these tables before.
+        db_table = "dashboard_subtreerollup"
         verbose_name = _("subtree roll-up")
         verbose_name_plural = _("subtree roll-ups")
         constraints = [
@@ -120,6 +126,8 @@ class SubtreeCompletion(models.Model):
     count = models.IntegerField(_("occurrences"), default=0)
 
     class Meta:
+        # Made by the dashboard app, which held these tables before.
+        db_table = "dashboard_subtreecompletion"
         verbose_name = _("subtree completion roll-up")
         verbose_name_plural = _("subtree completion roll-ups")
         constraints = [

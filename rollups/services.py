@@ -172,7 +172,7 @@ def _lock(tasks: Q) -> None:
 def _apply(delta: dict[Key, int]) -> None:
     due_rows = [(*key[1:], n) for key, n in delta.items() if n and key[0] == "due"]
     done_rows = [(*key[1:], n) for key, n in delta.items() if n and key[0] == "done"]
-    from dashboard.models import (
+    from rollups.models import (
         CompletionRollup,
         OccurrenceRollup,
         SubtreeCompletion,
@@ -287,7 +287,7 @@ def _db_value(value):
 
 def stored_rollups() -> Counter:
     """The roll-up tables as a tally (rows counting zero left out), for checks and tests."""
-    from dashboard.models import CompletionRollup, OccurrenceRollup
+    from rollups.models import CompletionRollup, OccurrenceRollup
 
     counts: Counter = Counter()
     for unit_id, document_id, month, bucket, n in OccurrenceRollup.objects.exclude(
@@ -315,7 +315,7 @@ def rollup_differences() -> dict[Key, tuple[int, int]]:
 @transaction.atomic
 def rollups_rebuild() -> int:
     """Recompute the roll-up tables from the occurrences. Returns how many rows it wrote."""
-    from dashboard.models import CompletionRollup, OccurrenceRollup
+    from rollups.models import CompletionRollup, OccurrenceRollup
 
     rows = rebuild_tables(Occurrence, OccurrenceRollup, CompletionRollup)
     rows += rebuild_subtree_tables()
@@ -339,13 +339,13 @@ GROUP BY ancestor.id, COALESCE(doc.root_id, doc.id), r.{month}{group_extra}
 def rebuild_subtree_tables() -> int:
     """Empty the subtree tables and fill them from the per-unit roll-ups (one statement per
     level of the tree, summed in the database). Returns how many rows it wrote."""
-    from dashboard.models import (
+    from plans.models import Document
+    from rollups.models import (
         CompletionRollup,
         OccurrenceRollup,
         SubtreeCompletion,
         SubtreeRollup,
     )
-    from plans.models import Document
     from units.models import Unit
 
     SubtreeRollup.objects.all().delete()
@@ -378,7 +378,7 @@ def rebuild_subtree_tables() -> int:
 def subtree_differences() -> int:
     """How many subtree roll-up rows differ from the per-unit roll-ups summed again (for the
     repair command's check): 0 when they agree."""
-    from dashboard.models import SubtreeCompletion, SubtreeRollup
+    from rollups.models import SubtreeCompletion, SubtreeRollup
 
     def snapshot() -> set:
         return set(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dashboard.models import CompletionRollup, OccurrenceRollup
+from rollups.models import CompletionRollup, OccurrenceRollup
 
 
 class RollupAdmin(admin.ModelAdmin):

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 
 from audit.services import current_source
+from demo.loader import DEMO_PASSWORD, load_demo
 from notifications.services import demo_reminders
-from plans.demo.loader import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ outside the services, e.g. rows deleted in the admin), or only check them."""
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.services import current_source
-from dashboard.services import describe, rollup_differences, rollups_rebuild
+from rollups.services import describe, rollup_differences, rollups_rebuild
 
 
 class Command(BaseCommand):
