@@ -60,7 +60,7 @@ class Policy:
             stages.append((NotificationKind.ESCALATION, self.escalate_after_days))
         return stages
 
-    def support_stage(self, days_left: int) -> tuple[str, int] | None:
+    def support_stage(self, days_left: int) -> tuple[NotificationKind, int] | None:
         """Coordinating units' lighter notice: once at the last reminder, once when late."""
         if not self.notify_support:
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -17,9 +18,20 @@ from django.db import connection
 from notifications.models import Notification, PlanMute
 from units.models import WRITING_ROLES, Membership, Role
 
-# One row to insert for every matching member of ``target`` unit:
-# (target unit, occurrence, task, document, unit concerned, due on, kind, offset).
-Row = tuple[int, int, int, int, int, date, str, int]
+
+class Row(NamedTuple):
+    """A notification to insert for every matching member of the ``target`` unit (a tuple,
+    so the inserts read its columns in this order)."""
+
+    target: int
+    occurrence: int
+    task: int
+    document: int
+    unit: int  # the unit the occurrence concerns
+    due_on: date
+    kind: str
+    offset: int
+
 
 STAFF_ROLES = WRITING_ROLES
 LEADER_ROLES = (Role.LEADER,)

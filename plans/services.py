@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from background import services as background
 from cascade.services import atomic_service
 from cascade.text import fold
 from plans.identifiers import Style, format_identifier, numbering_period, parse_identifier
@@ -305,10 +306,9 @@ def document_update(*, actor: User | None, document: Document, **fields: Any) ->
 
         assignments_fulfil_with_plan(actor=actor, plan=document)
     if before["status"] == DocumentStatus.DRAFT and document.status == DocumentStatus.ISSUED:
-        # Issuing a draft is when its units are told what they were given.
-        from notifications.services import assignment_notices_for_document
-
-        assignment_notices_for_document(document=document)
+        # Issuing a draft is when its units are told what they were given (after the
+        # commit, by a job: the notification layer sits above plans).
+        background.enqueue_on_commit("notifications.jobs.notify_document_assigned", document.pk)
     return document
 
 

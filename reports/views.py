@@ -76,9 +76,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 def _page_context(request: HttpRequest, report: ReportRequest, form: ReportForm | None = None):
     user = request.user
-    editable = ReportRequest.objects.editable_by(user).filter(pk=report.pk).exists()
-    reviewer = ReportRequest.objects.reviewable_by(user).filter(pk=report.pk).exists()
-    manageable = ReportRequest.objects.manageable_by(user).filter(pk=report.pk).exists()
+    actions = services.report_actions(user=user, report=report)
+    editable = actions.editable
     consolidating = report.rolled_up_at is not None or selectors.is_consolidating(report)
     summary = selectors.rollup_for(report) if consolidating else None
     changes = changes_since(report.rollup_snapshot, summary) if summary and report.is_stale else []
@@ -87,9 +86,9 @@ def _page_context(request: HttpRequest, report: ReportRequest, form: ReportForm 
     return {
         "report": report,
         "editable": editable,
-        "can_review": reviewer and report.state == ReportState.SUBMITTED,
-        "can_reopen": reviewer and report.state == ReportState.ACCEPTED,
-        "manageable": manageable and report.state != ReportState.ACCEPTED,
+        "can_review": actions.review,
+        "can_reopen": actions.reopen,
+        "manageable": actions.manage,
         "summary": summary,
         "changes": changes,
         "form": form if editable else None,
@@ -485,18 +484,8 @@ def document_section(request: HttpRequest, document_pk: int) -> HttpResponse:
             "requirements": selectors.requirements_for_document(
                 user=request.user, document=document
             ),
-            "can_add": may_add_requirement(request.user, document),
+            "can_add": services.may_set_requirements(request.user, document),
         },
-    )
-
-
-def may_add_requirement(user, document: Document) -> bool:
-    """Whether ``user`` may attach a reporting duty to ``document``."""
-    if Document.objects.editable_by(user).filter(pk=document.pk).exists():
-        return True
-    return bool(
-        document.issuer_id
-        and Unit.objects.actionable_by(user).filter(pk=document.issuer_id).exists()
     )
 
 

@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -55,7 +56,7 @@ def done_condition(prefix: str = "") -> Q:
     )
 
 
-def with_buckets(occurrences: QuerySet[Occurrence]) -> QuerySet[Occurrence]:
+def with_buckets(occurrences: QuerySet[Occurrence]) -> QuerySet[Any]:
     """Annotate ``bucket``, ``due_month`` and ``done_month`` (None unless done)."""
     done = done_condition()
     return occurrences.annotate(

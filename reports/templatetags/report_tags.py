@@ -45,13 +45,12 @@ def pct_value(value: float | None) -> str:
 @register.inclusion_tag("reports/document_section.html", takes_context=True)
 def reports_for_document(context, document):
     """The plan's reporting duties, for its page: ``{% reports_for_document document %}``."""
-    from reports import selectors
-    from reports.views import may_add_requirement
+    from reports import selectors, services
 
     user = context["request"].user
     return {
         "document": document,
         "requirements": selectors.requirements_for_document(user=user, document=document),
-        "can_add": may_add_requirement(user, document),
+        "can_add": services.may_set_requirements(user, document),
         "request": context["request"],
     }
