@@ -34,16 +34,17 @@ def counter_hit(*, key: str, window: timedelta, now: datetime | None = None) -> 
     now = now or timezone.now()
     table = connection.ops.quote_name(Counter._meta.db_table)
     for _attempt in range(3):
+        # One statement, atomic by itself: no transaction (or savepoint) around it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET count = count + 1, last_at = %s "  # noqa: S608 - names are ours
+                "WHERE key = %s AND window_ends_at > %s RETURNING count",
+                [_db_time(now), key, _db_time(now)],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET count = count + 1, last_at = %s "  # noqa: S608 - names are ours
-                    "WHERE key = %s AND window_ends_at > %s RETURNING count",
-                    [_db_time(now), key, _db_time(now)],
-                )
-                row = cursor.fetchone()
-            if row is not None:
-                return int(row[0])
             # An expired window starts again; a missing row is created.
             if Counter.objects.filter(key=key, window_ends_at__lte=now).update(
                 count=1, window_ends_at=now + window, last_at=now
