@@ -96,3 +96,18 @@ def test_only_the_deadline_reader_writes_recurrence_rules():
         if re.search(r"[\"']FREQ=", path.read_text(encoding="utf-8")):
             writers.append(relative)
     assert writers == []
+
+
+def test_the_readme_layout_table_names_every_folder():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| path | what it holds |") :].split("\n\n")[0]
+    folders = {
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir()
+        and not path.name.startswith((".", "_"))
+        and path.name not in {"test-artifacts", "media", "staticfiles", "build"}
+        and not path.name.endswith(".egg-info")
+    }
+    missing = sorted(name for name in folders if f"`{name}/`" not in table)
+    assert missing == []
