@@ -63,7 +63,17 @@ def known_device(request: HttpRequest | None, username: str) -> str | None:
     if not isinstance(data, dict) or data.get("n") != _name_hash(username):
         return None
     device = data.get("d")
-    return device if isinstance(device, str) and device.isalnum() else None
+    if not (isinstance(device, str) and device.isalnum()):
+        return None
+    # Tied to the password: after a reset (or any change) the old device is a stranger.
+    person = (
+        get_user_model()
+        ._default_manager.filter(**{get_user_model().USERNAME_FIELD: username})
+        .first()
+    )
+    if person is None or data.get("p") != _password_mark(person):
+        return None
+    return device
 
 
 def remember_device(request: HttpRequest, response: HttpResponse, user: AbstractBaseUser) -> None:
@@ -71,7 +81,9 @@ def remember_device(request: HttpRequest, response: HttpResponse, user: Abstract
     when it already was)."""
     username = user.get_username()
     device = known_device(request, username) or secrets.token_hex(16)
-    value = signing.dumps({"n": _name_hash(username), "d": device}, salt=DEVICE_SALT)
+    value = signing.dumps(
+        {"n": _name_hash(username), "d": device, "p": _password_mark(user)}, salt=DEVICE_SALT
+    )
     response.set_cookie(
         DEVICE_COOKIE,
         value,
@@ -84,6 +96,11 @@ def remember_device(request: HttpRequest, response: HttpResponse, user: Abstract
 
 def _name_hash(username: str) -> str:
     return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+
+
+def _password_mark(user: AbstractBaseUser) -> str:
+    """Changes whenever the password does (Django's session hash is made from it)."""
+    return user.get_session_auth_hash()[:16]
 
 
 class SignInBackend(ModelBackend):

@@ -126,9 +126,10 @@ def record_failure(username: str, address: str | None, *, device: str | None = N
 
 
 def signed_in(username: str, address: str | None, *, device: str | None = None) -> None:
-    """Both steps passed: forget the name's slow-down and this address's (or device's)
-    failures. Other addresses keep theirs: a guesser elsewhere gets no fresh tries."""
-    keys = [_name_key(username), _pair_key(username, address)]
+    """Both steps passed: forget this address's (or device's) failures. Other addresses keep
+    theirs, and the name's slow-down runs out by itself: a guesser elsewhere gets no fresh
+    tries from the owner signing in (the owner's known devices are not slowed by it)."""
+    keys = [_pair_key(username, address)]
     if device:
         keys.append(_device_key(device))
     counters_clear(keys=keys)

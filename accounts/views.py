@@ -222,7 +222,12 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = two_factor.device_of(request.user)
     form = CodeForm(request.POST or None)
     name, address = request.user.get_username(), signin.client_address(request)
-    if request.method == "POST" and form.is_valid() and throttle.is_locked(name, address):
+    known = signin.known_device(request, name)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and throttle.is_locked(name, address, device=known)
+    ):
         # The code that turns it off is guessed no more freely than the one that signs in.
         form.add_error(None, _("Too many wrong codes. Wait a while and try again."))
     elif request.method == "POST" and form.is_valid():
@@ -237,7 +242,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Two-step sign-in is on."))
             return redirect("accounts_two_factor")
         except ValidationError as error:
-            throttle.record_failure(name, address)
+            throttle.record_failure(name, address, device=known)
             add_service_errors(form, error)
     if device is None or (not device.is_on and request.method == "GET"):
         # A fresh secret each time the page is opened, until one is confirmed.

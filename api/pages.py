@@ -20,7 +20,14 @@ from api.services import api_token_issue, api_token_revoke
 from cascade.forms import add_service_errors
 
 
-def _page(request: HttpRequest, form: TokenIssueForm, *, key: str = "", status: int = 200):
+def _page(
+    request: HttpRequest,
+    form: TokenIssueForm,
+    *,
+    key: str = "",
+    sent_to: str = "",
+    status: int = 200,
+):
     tokens = ApiToken.objects.visible_to(request.user).select_related("user", "created_by")
     return render(
         request,
@@ -30,6 +37,7 @@ def _page(request: HttpRequest, form: TokenIssueForm, *, key: str = "", status: 
             "may_issue": users_manageable_by(request.user).exists(),
             "tokens": tokens[:200],
             "key": key,
+            "sent_to": sent_to,
         },
         status=status,
     )
@@ -56,7 +64,7 @@ def token_page(request: HttpRequest) -> HttpResponse:
         else:
             # Rendered, not redirected: the secret must not land in a URL or a session.
             fresh = TokenIssueForm(user=request.user)
-            return _page(request, fresh, key=issued.key)
+            return _page(request, fresh, key=issued.key, sent_to=issued.sent_to)
     return _page(request, form, status=400 if request.method == "POST" else 200)
 
 

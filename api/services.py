@@ -7,9 +7,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from api.models import ApiToken, users_manageable_by
@@ -29,10 +32,20 @@ def hash_key(key: str) -> str:
 
 @dataclass(frozen=True)
 class IssuedToken:
-    """A token just issued and its secret, which is shown this once and never stored."""
+    """A token just issued and its secret, which is shown this once and never stored; empty
+    when the secret went to its holder by e-mail instead (``sent_to``)."""
 
     token: ApiToken
     key: str
+    sent_to: str = ""
+
+
+def _delivers_to_holder(actor: User | None, user: User) -> bool:
+    """Whether the secret goes to the holder rather than to whoever issued it: an
+    administrator issuing for someone else never sees it, since the holder may read what the
+    administrator may not (a confidential plan of the holder's unit). Superusers and the
+    operator (``actor=None``) may see every token's power already."""
+    return actor is not None and not actor.is_superuser and actor.pk != user.pk
 
 
 def _check_may_manage(actor: User | None, user: User) -> None:
@@ -64,6 +77,11 @@ def api_token_issue(
         raise ValidationError({"user": _("This person's account is disabled.")})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    delivered = _delivers_to_holder(actor, user)
+    if delivered and not (user.email or "").strip():
+        raise ValidationError(
+            {"user": _("This person has no e-mail address to receive the token.")}
+        )
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -79,6 +97,15 @@ def api_token_issue(
         instance=token,
         changes={"user": user.pk, "name": name, "prefix": token.prefix, "expires_at": expires_at},
     )
+    if delivered:
+        # Through the outbox, in this transaction; its text is dropped once sent.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Your API token “%(name)s”") % {"name": name}
+            body = render_to_string(
+                "api/token_email.txt", {"token": token, "key": key, "issuer": actor}
+            )
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        return IssuedToken(token=token, key="", sent_to=user.email)
     return IssuedToken(token=token, key=key)
 
 

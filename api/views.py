@@ -506,7 +506,12 @@ class ApiTokenViewSet(mixins.CreateModelMixin, ScopedViewSet):
         issued = api_token_issue(
             actor=request.user, user=user, name=data["name"], expires_at=data.get("expires_at")
         )
-        body = {**serializers.ApiTokenSerializer(issued.token).data, "key": issued.key}
+        body = {**serializers.ApiTokenSerializer(issued.token).data}
+        if issued.key:
+            body["key"] = issued.key
+        else:
+            # Issued for someone else: the secret went to its holder, not to the issuer.
+            body["sent_to"] = issued.sent_to
         return Response(body, status=status.HTTP_201_CREATED)
 
     @doc("tokens_revoke", request=None, responses=serializers.ApiTokenSerializer)

@@ -13,6 +13,7 @@ the broker is down.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 import socket
@@ -128,12 +129,15 @@ def _row_acquire(name: str, me: str, wait: float, expires_after: int) -> bool:
 
 
 def job_named(name: str) -> Any:
-    """The Celery job registered as ``name`` ("notifications.jobs.send_outbox")."""
+    """The Celery job registered as ``name`` ("notifications.jobs.send_outbox"): every job is
+    named after the module that holds it, so it is found even where the Celery app has not
+    discovered the jobs modules yet (a bare management command, a subprocess)."""
     from celery import current_app
 
-    if name not in current_app.tasks:
-        current_app.loader.import_default_modules()  # every app's jobs.py
-    return current_app.tasks[name]
+    if name in current_app.tasks:
+        return current_app.tasks[name]
+    module, _dot, attribute = name.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def enqueue_on_commit(
@@ -150,7 +154,16 @@ def enqueue_on_commit(
     """
 
     def send() -> None:
+        from celery import current_app
+
         task = job_named(name)
+        if current_app.conf.task_always_eager:
+            # No broker: the job runs here, after the commit. Its own failure is logged, not
+            # mistaken for a broker fault, and does not turn the finished request into a 500.
+            result = task.apply(args=args, kwargs=kwargs or {}, throw=False)
+            if result.failed():
+                logger.error("Job %s failed: %r", name, result.result)
+            return
         try:
             task.apply_async(args=args, kwargs=kwargs or {}, retry=False)
         except BROKER_ERRORS as error:

@@ -180,7 +180,8 @@ def annual_reports_render_accepted(*, year: int | None = None) -> int:
 @atomic_service
 def _render_accepted(*, year: int | None) -> int:
     stale = AnnualReportFile.objects.filter(
-        state=RenderState.RUNNING, heartbeat_at__lt=timezone.now() - render_timeout()
+        Q(heartbeat_at__lt=timezone.now() - render_timeout()) | Q(heartbeat_at__isnull=True),
+        state=RenderState.RUNNING,
     )
     if year is not None:
         stale = stale.filter(year=year)

@@ -132,9 +132,11 @@ OPEN_PLANS = Q(requirement__document__confidential=False)
 
 
 def open_unless_confidential(report: ReportRequest) -> Q:
-    """What a report consolidates: reports on open plans; a report on a confidential plan
-    also those on confidential plans (it stays inside the circle itself)."""
-    return Q() if report.requirement.document.confidential else OPEN_PLANS
+    """What a report consolidates: reports on open plans, and a report on a confidential plan
+    also the reports on that same plan (it stays inside that plan's circle) — never those of
+    another confidential plan, whose circle may not reach the report's receiver."""
+    document = report.requirement.document
+    return OPEN_PLANS | Q(requirement__document=document) if document.confidential else OPEN_PLANS
 
 
 def below(

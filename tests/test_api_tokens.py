@@ -29,13 +29,23 @@ def administrator(world):
     return member(world.province, Role.ADMINISTRATOR)
 
 
-def test_an_administrator_issues_lists_and_revokes_a_token_for_their_staff(world, administrator):
+def test_an_administrator_issues_lists_and_revokes_a_token_for_their_staff(
+    world, administrator, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
     admin = token_client(administrator, name="admin's own")
-    response = admin.post(
-        "/api/tokens/", {"user": world.board_staff.pk, "name": "Phần mềm tỉnh"}, format="json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "/api/tokens/", {"user": world.board_staff.pk, "name": "Phần mềm tỉnh"}, format="json"
+        )
     assert response.status_code == 201, response.content
-    key = response.json()["key"]
+    # The secret goes to its holder, never to the administrator who issued it.
+    assert "key" not in response.json()
+    assert response.json()["sent_to"] == world.board_staff.email
+    (message,) = mail.outbox
+    assert message.to == [world.board_staff.email]
+    key = next(word for word in message.body.split() if word.startswith("csc_"))
     token = ApiToken.objects.get(pk=response.json()["id"])
     # Only the hash is kept, and never the key in the audit trail.
     assert token.key_hash == hash_key(key) and key not in token.key_hash
@@ -136,18 +146,29 @@ def test_the_admin_lists_tokens_without_their_hash(world, client, django_user_mo
     assert token.key_hash not in detail
 
 
-def test_the_token_page_issues_a_token_shown_once_and_revokes_it(world, administrator, client):
+def test_the_token_page_issues_a_token_shown_once_and_revokes_it(
+    world, administrator, client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
     client.force_login(administrator)
     page = client.get("/api/manage/tokens/")
     assert page.status_code == 200
-    issued = client.post(
-        "/api/manage/tokens/", {"user": world.board_staff.pk, "name": "Cổng tỉnh", "days": "30"}
-    )
-    assert issued.status_code == 200
+    # For someone else: sent to them, never shown to the administrator.
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = client.post(
+            "/api/manage/tokens/",
+            {"user": world.board_staff.pk, "name": "Cổng tỉnh", "days": "30"},
+        )
+    assert issued.status_code == 200 and world.board_staff.email in issued.content.decode()
     token = ApiToken.objects.get(user=world.board_staff)
-    key = issued.context["key"]
-    assert token.key_hash == hash_key(key) and key in issued.content.decode()
-    assert key not in client.get("/api/manage/tokens/").content.decode()
+    key = next(word for word in mail.outbox[0].body.split() if word.startswith("csc_"))
+    assert token.key_hash == hash_key(key) and key not in issued.content.decode()
+    # For themselves: shown once, on this answer only.
+    own = client.post("/api/manage/tokens/", {"user": administrator.pk, "name": "Của tôi"})
+    mine = own.context["key"]
+    assert mine and mine in own.content.decode()
+    assert mine not in client.get("/api/manage/tokens/").content.decode()
     response = client.post(f"/api/manage/tokens/{token.pk}/revoke/")
     assert response.status_code == 302
     token.refresh_from_db()

@@ -175,6 +175,7 @@ def test_a_real_worker_reminds_once_per_offset_escalates_and_adds_nothing_on_a_r
     leader = member(province, Role.LEADER)
     plan = make_document(province, issued_on=datetime.date(2023, 8, 10))
     make_task(plan, lead=[district], deadline_text="ngày 30/12/2023")
+    wait_idle(redis_client)  # the assignment notice, queued after the commit, comes first
     Notification.objects.all().delete()
     OutboxEmail.objects.all().delete()
     due = datetime.date(2023, 12, 30)

@@ -144,20 +144,28 @@ def test_a_district_administrator_cannot_issue_a_token_for_someone_administering
     assert not ApiToken.objects.filter(user=both).exists()
 
 
-def test_a_token_an_administrator_issues_does_no_more_than_its_holder_inside_the_subtree(
-    two_provinces,
+def test_a_token_an_administrator_issues_goes_to_its_holder_and_does_no_more_than_they_may(
+    two_provinces, django_capture_on_commit_callbacks
 ):
     province, district, other = two_provinces
     administrator = member(province, Role.ADMINISTRATOR)
     staff = member(district, Role.STAFF)
     inside = make_document(district, title="Kế hoạch của huyện")
     outside = make_document(other, title="Kế hoạch tỉnh bên")
-    response = _session_api(administrator).post(
-        "/api/tokens/", {"user": staff.pk, "name": "Phần mềm huyện"}, format="json"
-    )
+    secret = make_document(district, title="Kế hoạch mật của huyện")
+    plan_services.document_update(actor=None, document=secret, confidential=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _session_api(administrator).post(
+            "/api/tokens/", {"user": staff.pk, "name": "Phần mềm huyện"}, format="json"
+        )
     assert response.status_code == 201
+    # The holder reads the district's confidential plan, which the administrator above does
+    # not: the secret goes to the holder, and the administrator never sees it.
+    assert "key" not in response.json()
+    key = next(word for word in mail.outbox[0].body.split() if word.startswith("csc_"))
+    assert mail.outbox[0].to == [staff.email]
     partner = APIClient()
-    partner.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['key']}")
+    partner.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     listed = {row["id"] for row in partner.get("/api/documents/").json()["results"]}
     assert inside.pk in listed and outside.pk not in listed
     # The holder is staff: the token cannot issue tokens or reach the province's members.

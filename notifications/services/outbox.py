@@ -120,6 +120,9 @@ def emails_hand_over(*, messages: list[EmailMessage]) -> int:
     User = get_user_model()
     taken = 0
     for message in messages:
+        if getattr(message, "attachments", None) or getattr(message, "alternatives", None):
+            # The outbox keeps a subject and a text: say so rather than drop the rest.
+            raise ValueError("The outbox sends plain-text messages without attachments.")
         addresses = [address for address in message.recipients() if address]
         if not addresses:
             continue
@@ -281,7 +284,9 @@ def outbox_send(*, limit: int = 1000, now: datetime | None = None) -> int:
     hour) when the server is unreachable or says "try later" — those are retried for as long
     as it takes; any other error (composing the message) fails the row after
     ``NOTIFICATIONS_OUTBOX_MAX_ATTEMPTS`` attempts."""
-    with background.run_alone(OUTBOX_LOCK) as alone:
+    # A sender that died (a killed request or worker) frees the lock after 15 minutes on
+    # SQLite; PostgreSQL frees it with the connection.
+    with background.run_alone(OUTBOX_LOCK, expires_after=15 * 60) as alone:
         if not alone:
             logger.info("Another outbox sender is running; this one does nothing.")
             return 0

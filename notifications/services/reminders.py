@@ -329,7 +329,7 @@ def send_reminders(*, today: date | None = None, batch_size: int | None = None) 
     returns at once with ``ran`` false and says so in the log, so two runs started together
     cannot queue the same e-mail twice."""
     today = today or timezone.localdate()
-    with background.run_alone(SWEEP_LOCK) as alone:
+    with background.run_alone(SWEEP_LOCK, expires_after=2 * 60 * 60) as alone:
         if not alone:
             logger.warning("Another reminder sweep is running; this one does nothing.")
             return SweepResult(ran=False)

@@ -36,6 +36,13 @@ DEFAULT_SCHEDULES = [
         "description": "Renders the PDF of every annual report accepted since its last rendering.",
     },
     {
+        "name": "Prune sign-in counters",
+        "job": "accounts.jobs.prune_counters",
+        "minute": "45",
+        "hour": "3",
+        "description": "Deletes the sign-in and rate counters whose window ended a day ago.",
+    },
+    {
         "name": "Send queued e-mails",
         "job": "notifications.jobs.send_outbox",
         "minute": "*/5",

@@ -101,7 +101,9 @@ def report_requests_generate_due(
     says so in the log; a run for one requirement (after it was created) waits for the
     running one (up to a minute), then goes on either way: the unique key (requirement,
     unit, period) keeps it from creating anything twice."""
-    with background.run_alone(GENERATE_LOCK, wait=60 if requirement_id else 0) as alone:
+    with background.run_alone(
+        GENERATE_LOCK, wait=60 if requirement_id else 0, expires_after=60 * 60
+    ) as alone:
         if not alone and requirement_id is None:
             logger.warning("Report requests are being generated already; this run does nothing.")
             return 0

@@ -4,11 +4,33 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+ROLLUP_MODELS = ["occurrencerollup", "completionrollup", "subtreerollup", "subtreecompletion"]
+
+
+def move_content_types(apps, schema_editor):
+    """An existing database keeps its content types (and the permissions and admin log rows
+    pointing at them): they are renamed to this app, not created anew beside stale ones."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for model in ROLLUP_MODELS:
+        if not ContentType.objects.filter(app_label="rollups", model=model).exists():
+            ContentType.objects.filter(app_label="dashboard", model=model).update(
+                app_label="rollups"
+            )
+
+
+def move_content_types_back(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ContentType.objects.filter(app_label="rollups", model__in=ROLLUP_MODELS).update(
+        app_label="dashboard"
+    )
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ('contenttypes', '0002_remove_content_type_name'),
         ('dashboard', '0004_subtree_rollups'),
         ('plans', '0003_document_confidential_index'),
         ('units', '0003_unit_depth_index'),
@@ -91,4 +113,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
+        migrations.RunPython(move_content_types, move_content_types_back),
     ]

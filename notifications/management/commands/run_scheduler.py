@@ -9,6 +9,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from audit.services import current_source
+from background.services import pending_jobs_flush
 from notifications import services
 from notifications.beat import due_jobs
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         while True:
             now = timezone.now()
             waits = []
+            # Jobs kept while a broker was unreachable run now (none without a broker).
+            pending_jobs_flush()
             for job, wait in due_jobs(now):
                 if wait > 0:
                     waits.append(wait)
