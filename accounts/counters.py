@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Counter
@@ -59,6 +60,11 @@ def counter_hit(*, key: str, window: timedelta, now: datetime | None = None) -> 
             except IntegrityError:
                 continue  # another process created it meanwhile: count in its row
     return Counter.objects.get(key=key).count
+
+
+def counter_give_back(*, key: str) -> None:
+    """Take one back from ``key``'s current count (a try that turned out right)."""
+    Counter.objects.filter(key=key, count__gt=0).update(count=F("count") - 1)
 
 
 def _db_time(moment: datetime):

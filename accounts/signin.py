@@ -117,10 +117,15 @@ class SignInBackend(ModelBackend):
         device = known_device(request, str(username))
         if throttle.is_locked(str(username), address, device=device):
             return None
+        if not throttle.attempt_begin(str(username), address, device=device):
+            return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            throttle.record_failure(str(username), address, device=device)
-        elif not two_factor.is_on_for(user):
+            if not device:
+                throttle.attempt_failed(str(username))
+            return None
+        throttle.attempt_succeeded(address, device=device)
+        if not two_factor.is_on_for(user):
             throttle.signed_in(str(username), address, device=device)
         # With two-step sign-in on, the counts are forgotten only once the code is given:
         # a known password must not reset the guessing of codes.

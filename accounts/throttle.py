@@ -32,7 +32,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.counters import counter_hit, counters_clear, counters_clear_prefix, counters_read
+from accounts.counters import (
+    counter_give_back,
+    counter_hit,
+    counters_clear,
+    counters_clear_prefix,
+    counters_read,
+)
 
 MAX_FAILURES_PER_PAIR = 5
 MAX_FAILURES_PER_ADDRESS = 20
@@ -112,17 +118,43 @@ def wait_minutes(username: str, address: str | None, *, device: str | None = Non
     return max(1, math.ceil(wait_seconds(username, address, device=device) / 60))
 
 
-def record_failure(username: str, address: str | None, *, device: str | None = None) -> None:
-    """Count a wrong password or code for ``username`` from ``address`` (or, from a known
-    device, for that device alone)."""
+def attempt_begin(username: str, address: str | None, *, device: str | None = None) -> bool:
+    """Count a try before the password or code is checked, and say whether it may be checked.
+
+    The count is taken first, in one statement, so tries sent at the same moment cannot all
+    pass a check made before any of them failed: the sixth of them is refused whatever their
+    order. A try that succeeds is given back (``attempt_succeeded``)."""
     window = timedelta(seconds=lockout_seconds())
     if device:
-        counter_hit(key=_device_key(device), window=window)
-        return
-    counter_hit(key=_pair_key(username, address), window=window)
-    counter_hit(key=_name_key(username), window=NAME_WINDOW)
+        return counter_hit(key=_device_key(device), window=window) <= MAX_FAILURES_PER_PAIR
+    allowed = counter_hit(key=_pair_key(username, address), window=window) <= (
+        MAX_FAILURES_PER_PAIR
+    )
     if address:
-        counter_hit(key=_address_key(address), window=window)
+        allowed &= counter_hit(key=_address_key(address), window=window) <= (
+            MAX_FAILURES_PER_ADDRESS
+        )
+    return allowed
+
+
+def attempt_failed(username: str) -> None:
+    """The try was wrong: it stays counted, and the name's slow-down counts it too."""
+    counter_hit(key=_name_key(username), window=NAME_WINDOW)
+
+
+def attempt_succeeded(address: str | None, *, device: str | None = None) -> None:
+    """The password was right: the office address gets its try back (colleagues signing in
+    each morning must not lock it)."""
+    if address and not device:
+        counter_give_back(key=_address_key(address))
+
+
+def record_failure(username: str, address: str | None, *, device: str | None = None) -> None:
+    """Count a wrong password or code for ``username`` from ``address`` (or, from a known
+    device, for that device alone), for a check made without ``attempt_begin``."""
+    attempt_begin(username, address, device=device)
+    if not device:
+        attempt_failed(username)
 
 
 def signed_in(username: str, address: str | None, *, device: str | None = None) -> None:

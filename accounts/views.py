@@ -195,9 +195,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     name = user.get_username()
     device = signin.known_device(request, name)
     if request.method == "POST" and form.is_valid():
-        if throttle.is_locked(name, address, device=device):
+        if throttle.is_locked(name, address, device=device) or not throttle.attempt_begin(
+            name, address, device=device
+        ):
             form.add_error(None, _("Too many wrong codes. Wait a while and try again."))
         elif two_factor.two_factor_check(user=user, code=form.cleaned_data["code"]):
+            throttle.attempt_succeeded(address, device=device)
             throttle.signed_in(name, address, device=device)
             request.session.pop(PENDING, None)
             login(request, user, backend=pending["backend"])
@@ -208,7 +211,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             signin.remember_device(request, response, user)
             return response
         else:
-            throttle.record_failure(name, address, device=device)
+            if not device:
+                throttle.attempt_failed(name)
             form.add_error("code", _("That code does not match. Check the phone's clock."))
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
