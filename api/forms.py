@@ -12,7 +12,7 @@ from api.models import users_manageable_by
 class TokenIssueForm(forms.Form):
     """Who a new token is for, what for, and for how long."""
 
-    user = forms.ModelChoiceField(queryset=None, label=_("Person"))
+    user = forms.ModelChoiceField(queryset=None, label=_("Person"), empty_label=_("— choose —"))
     name = forms.CharField(
         label=_("What it is for"),
         max_length=100,

@@ -483,6 +483,12 @@ def test_the_unit_picker_finds_any_unit_by_part_of_its_name_without_diacritics(c
         {"field": "lead", "id": "id_lead", "scope": "visible", "multiple": "1", "unit": target.pk},
     )
     assert picked.status_code == 200 and "checked" in picked.content.decode()
+    # A unit already chosen (its ticked box comes along with the search) is not offered again.
+    again = client.get(
+        reverse("unit_picker"),
+        {"field": "lead", "lead_search": "thanh thuy", "lead": [target.pk, "9" * 30]},
+    )
+    assert again.status_code == 200 and f'value="{target.pk}"' not in again.content.decode()
     # Someone who is no member sees no unit through it.
     client.force_login(UserFactory(username="outsider"))
     empty = client.get(reverse("unit_picker"), {"field": "lead", "lead_search": "thanh thuy"})

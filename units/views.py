@@ -71,6 +71,12 @@ def unit_picker(request: HttpRequest) -> HttpResponse:
         query=query,
         under=params["under"],
         active=params["active"],
+        # The units already chosen (their ticked boxes come along) are not offered twice.
+        exclude=[
+            int(pk)
+            for pk in request.GET.getlist(params["field"])[:500]
+            if pk.isdecimal() and len(pk) < 19
+        ],
     )
     context = {**_picker_context(request, params), "units": units, "query": query.strip()}
     return render(request, "units/picker_results.html#results", context)
