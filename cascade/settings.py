@@ -132,6 +132,9 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# The import review posts every part of a plan (a 2 MB plan runs to thousands of paragraphs,
+# nine fields each); the body size above still bounds the request.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Content Security Policy: no inline scripts or styles, nothing from other origins.

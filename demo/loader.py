@@ -119,9 +119,10 @@ def _load_seed(seed: str, centre: Unit) -> Document:
     """Load one seed plan through the importer, exactly as a person's confirmed import."""
     text = (DEMO_DIR / "seeds" / f"{seed}.txt").read_text(encoding="utf-8")
     extraction = extract_plan(read_source(text), today=SEED_DATES[seed])
-    if not extraction.get("issued_on"):
-        # Three seeds carry no (or a blank) date; the demo dates them as the worked deadline
-        # examples do, so their deadlines read the same.
+    if not extraction.get("issued_on") and not extraction.get("is_draft"):
+        # Two seeds are issued plans whose text lost its head (number, date); the demo dates
+        # them as the worked deadline examples do. A draft's blank date stays blank: its
+        # deadlines are read from the same day (``today`` above).
         extraction["issued_on"] = SEED_DATES[seed].isoformat()
     preview = plan_import_preview(user=None, extraction=extraction)
     if preview.issuer is None:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from plans import services
-from plans.models import Document, DocumentRecipient, Target
+from plans.models import Document, DocumentRecipient, Part, Target
 
 
 class RecipientInline(admin.TabularInline):
@@ -56,3 +56,20 @@ class RecipientAdmin(admin.ModelAdmin):
     list_display = ["name", "document", "purpose", "unit"]
     list_filter = ["purpose"]
     raw_id_fields = ["document", "unit"]
+
+
+@admin.register(Part)
+class PartAdmin(admin.ModelAdmin):
+    """Parts are read: an outline is written by the importer and the task services, which
+    keep a task's words in one place; the admin shows them to check an import."""
+
+    list_display = ["document", "position", "kind", "level", "marker", "text"]
+    list_filter = ["kind"]
+    search_fields = ["text", "document__identifier"]
+    raw_id_fields = ["document"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

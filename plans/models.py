@@ -56,6 +56,21 @@ class RecipientPurpose(models.TextChoices):
     UNSPECIFIED = "unspecified", _("Not marked")
 
 
+class OutlineSource(models.TextChoices):
+    """Where a document's outline came from: read from its own text, or (for plans kept
+    before the outline existed, with no text kept) laid out from their tasks."""
+
+    NONE = "", _("No outline yet")
+    TEXT = "text", _("Read from the document's text")
+    TASKS = "tasks", _("Rebuilt from the tasks (no text was kept)")
+    ENTERED = "entered", _("Entered in Cascade")
+
+
+class PartKind(models.TextChoices):
+    HEADING = "heading", _("Heading")
+    TEXT = "text", _("Paragraph")
+
+
 class DocumentQuerySet(models.QuerySet):
     """Documents, with the scoping rule every page, job and endpoint uses."""
 
@@ -207,6 +222,15 @@ class Document(models.Model):
         ),
     )
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issued_year = models.PositiveSmallIntegerField(
+        _("year written on an undated copy"),
+        null=True,
+        blank=True,
+        help_text=_('"ngày … tháng … năm 2026": the day is left for the signer, the year is not.'),
+    )
+    outline_source = models.CharField(
+        _("outline from"), max_length=10, choices=OutlineSource.choices, blank=True, default=""
+    )
     place = models.CharField(_("place"), max_length=100, blank=True)
     title = models.TextField(_("title"))
     body = models.TextField(_("text"), blank=True)
@@ -282,6 +306,38 @@ class Document(models.Model):
     @property
     def issuer_label(self) -> str:
         return self.issuer.name if self.issuer_id else self.issuer_name
+
+
+class Part(models.Model):
+    """One part of a document's outline, in order: a basis paragraph, a heading at any level
+    (I., 1., 1.1., a)), a paragraph or bullet (-, +), a closing line ("Trên đây là …").
+
+    A part that is a task is pointed at by that task (``Task.part``); its words are the task's
+    own (``Task.text``), so editing the task edits the document and ``text`` stays empty. A
+    paragraph split into several duties is one part per duty, the later ones ``joins``: they
+    print on in the same paragraph after "; ".
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="parts")
+    position = models.PositiveIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=PartKind.choices)
+    level = models.PositiveSmallIntegerField(
+        _("heading level"), default=0, help_text=_("1 for I., 2 for 1., 3 for 1.1., 4 for a).")
+    )
+    marker = models.CharField(_("marker as written"), max_length=20, blank=True)
+    text = models.TextField(_("words"), blank=True)
+    joins = models.BooleanField(_("continues the paragraph above"), default=False)
+
+    class Meta:
+        verbose_name = _("part of the text")
+        verbose_name_plural = _("parts of the text")
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "position"], name="part_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marker} {self.text[:60]}".strip()
 
 
 class DocumentRecipient(models.Model):

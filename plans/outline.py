@@ -1,26 +1,41 @@
-"""A plan laid out as an official document (Nghị định 30/2020 for the state, Hướng dẫn
-36-HD/VPTW for the party): the parts every export writes, in order. The rules each part
-follows: docs/official-layouts.md."""
+"""A plan as its issuer wrote it: the head, the title, every part of its outline in order
+(basis, headings, paragraphs, tasks at their place, closing), recipients and signature. The
+plan page, the PDF and the Word file all render this one structure; the layout rules are in
+:mod:`plans.letterhead` and docs/official-layouts.md."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from django.db.models import Prefetch
+from plans.letterhead import (
+    Letterhead,
+    date_line,
+    letterhead,
+    number_line,
+    recipient_lines,
+    signature_lines,
+    superior_line,
+)
+from plans.models import (
+    DocType,
+    Document,
+    DocumentStatus,
+    OutlineSource,
+    Part,
+    PartKind,
+    RecipientPurpose,
+)
+from tasks.models import Task
 
-from cascade.text import fold
-from plans.models import DocType, Document, DocumentStatus, RecipientPurpose
-from tasks.models import Assignment, AssignmentRole, Task
-from units.models import Unit
+__all__ = ["TYPE_TITLES", "Outline", "date_line", "plan_outline", "superior_line"]
 
 # The mark each purpose carries after a recipient's name.
-PURPOSE_MARKS = {
+PURPOSE_MARKS: dict[str, str] = {
     RecipientPurpose.REPORT_TO: " (b/c)",
     RecipientPurpose.CARRY_OUT: " (t/h)",
     RecipientPurpose.INFORMATION: " (để biết)",
 }
-TYPE_TITLES = {
+TYPE_TITLES: dict[str, str] = {
     DocType.PLAN: "KẾ HOẠCH",
     DocType.DIRECTIVE: "CHỈ THỊ",
     DocType.GUIDE: "HƯỚNG DẪN",
@@ -32,187 +47,167 @@ TYPE_TITLES = {
     DocType.NOTICE: "THÔNG BÁO",
     DocType.SCHEME: "ĐỀ ÁN",
 }
+# A numbered heading longer than this is a numbered paragraph: only its marker is bold.
+SHORT_HEADING = 160
 
 
 @dataclass
-class OutlineTask:
-    """A task as the document writes it: what, who leads, who coordinates, by when."""
+class Piece:
+    """Words of a paragraph; ``task_id`` when they are a task's (the page links them)."""
 
-    section: str
     text: str
-    leads: list[str]
-    supports: list[str]
-    deadline: str
+    task_id: int | None = None
+
+
+@dataclass
+class Paragraph:
+    """One printed paragraph: a heading (level 1–6) or text, its marker as written, and its
+    words, possibly several tasks' duties joined by "; "."""
+
+    kind: str
+    level: int
+    marker: str
+    pieces: list[Piece]
+    note: str = ""  # who leads, for tasks of an outline not read from a text
+
+    @property
+    def text(self) -> str:
+        return "; ".join(piece.text for piece in self.pieces)
+
+    @property
+    def line(self) -> str:
+        return f"{self.marker} {self.text}".strip() if self.marker else self.text
+
+    @property
+    def strong(self) -> bool:
+        """A heading prints bold in full when short; a long numbered paragraph does not."""
+        return self.kind == PartKind.HEADING and len(self.text) <= SHORT_HEADING
+
+    @property
+    def css(self) -> str:
+        if self.kind == PartKind.HEADING:
+            return f"heading h{min(self.level, 6)}{'' if self.strong else ' long'}"
+        return "para"
 
 
 @dataclass
 class Outline:
     """Everything an official rendering of a plan needs, already worded."""
 
-    party: bool
-    superior: str
-    issuer: str
-    number_line: str
-    place_date: str
+    head: Letterhead
     type_title: str
     title: str
-    basis: str
-    targets: list[str] = field(default_factory=list)
-    tasks: list[OutlineTask] = field(default_factory=list)
+    draft: bool
+    paragraphs: list[Paragraph] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
-    archive: str = "Lưu: VT."
-    signer_capacity: str = ""
+    archive: str = ""
+    signer_capacity: list[str] = field(default_factory=list)
     signer_title: str = ""
     signer_name: str = ""
-    draft: bool = False
+    source: str = ""
+
+    @property
+    def party(self) -> bool:
+        return self.head.party
+
+    @property
+    def recipient_lines(self) -> list[str]:
+        return recipient_lines(self.recipients, self.archive, layout=self.head.layout)
 
 
-_PARTY_BODIES = (
-    ("tinh uy ", "Đảng bộ tỉnh "),
-    ("thanh uy ", "Đảng bộ thành phố "),
-    ("huyen uy ", "Đảng bộ huyện "),
-    ("quan uy ", "Đảng bộ quận "),
-    ("thi uy ", "Đảng bộ thị xã "),
-    ("dang uy ", "Đảng bộ "),
-)
+def _note(task: Task) -> str:
+    """ "Chủ trì: …; phối hợp: …; thời hạn: …" for a task whose words were not read from a
+    text (entered here, or rebuilt from tasks): the assignment is otherwise not on paper."""
+    bits = []
+    if task.lead_text:
+        bits.append(f"Chủ trì: {task.lead_text}")
+    if task.support_text:
+        bits.append(f"phối hợp: {task.support_text}")
+    if task.deadline_text:
+        bits.append(f"thời hạn: {task.deadline_text}")
+    return "; ".join(bits) + ("." if bits else "")
 
 
-def superior_line(parent: Unit | None, *, party: bool) -> str:
-    """The superior body above the issuer's name. A party document names the party
-    organisation ("ĐẢNG BỘ TỈNH KON TUM"), not its committee ("Tỉnh ủy Kon Tum")."""
-    if parent is None:
-        return ""
-    if not party and parent.uses_party_style:
-        # A People's Committee sits under its party committee in the tree, but a state
-        # document names only a state body above it (Nghị định 30/2020).
-        return ""
-    name = parent.name
-    if party:
-        folded = fold(name) + " "
-        for prefix, body in _PARTY_BODIES:
-            if folded.startswith(prefix):
-                name = body + name.split(" ", 2 if prefix.count(" ") == 2 else 1)[-1]
-                break
-    return name.upper()
-
-
-def date_line(place: str, day: date | None) -> str:
-    """ "Lai Châu, ngày 23 tháng 8 năm 2023": days under 10 and months 1 and 2 take a leading
-    zero, as Nghị định 30/2020 writes them; a blank date keeps its blanks for the signer."""
-    prefix = f"{place}, " if place else ""
-    if day is None:
-        return f"{prefix}ngày     tháng     năm     "
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{prefix}ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-def _names(assignments: list[Assignment], role: str, task: Task) -> list[str]:
-    """Groups by their words, single units by name, in the order they were given."""
-    words: list[str] = []
-    seen_groups: set[int] = set()
-    groups = {g.pk: g.label for g in task.groups.all()}
-    for assignment in assignments:
-        if assignment.role != role:
+def _paragraphs(document: Document, parts: list[Part], tasks: dict[int, Task]) -> list[Paragraph]:
+    with_notes = document.outline_source != OutlineSource.TEXT
+    paragraphs: list[Paragraph] = []
+    for part in parts:
+        task = tasks.get(part.pk)
+        piece = Piece(task.text if task is not None else part.text, task.pk if task else None)
+        if part.joins and paragraphs:
+            paragraphs[-1].pieces.append(piece)
             continue
-        if assignment.group_id:
-            if assignment.group_id not in seen_groups:
-                seen_groups.add(assignment.group_id)
-                words.append(groups.get(assignment.group_id, ""))
-        else:
-            words.append(assignment.unit.name)
-    written = task.lead_text if role == AssignmentRole.LEAD else task.support_text
-    # Vague words ("các cơ quan liên quan") have no assignment; keep them from the text.
-    for part in (p.strip() for p in written.split(",")) if not words else ():
-        if part:
-            words.append(part)
-    return [w for w in words if w]
+        paragraphs.append(
+            Paragraph(
+                kind=part.kind,
+                level=part.level,
+                marker=part.marker,
+                pieces=[piece],
+                note=_note(task) if task is not None and with_notes else "",
+            )
+        )
+    return paragraphs
+
+
+def _unplaced(tasks: list[Task]) -> list[Paragraph]:
+    """Tasks written straight to the database without a place in the text (the synthetic
+    nation's) still print, at the end, with who leads them."""
+    return [
+        Paragraph(
+            kind=PartKind.TEXT, level=0, marker="-", pieces=[Piece(t.text, t.pk)], note=_note(t)
+        )
+        for t in tasks
+    ]
 
 
 def plan_outline(document: Document) -> Outline:
-    """Lay out ``document`` for an export (a fixed number of queries)."""
-    document = (
-        Document.objects.select_related("issuer", "implements", "implements__issuer")
-        .prefetch_related(
-            Prefetch(
-                "tasks",
-                queryset=Task.objects.order_by("position", "pk").prefetch_related(
-                    Prefetch(
-                        "assignments",
-                        queryset=Assignment.objects.select_related("unit").order_by("pk"),
-                    ),
-                    "groups",
-                ),
-            ),
-            "targets",
-            "recipients",
-        )
-        .get(pk=document.pk)
-    )
+    """Lay out ``document`` for the page and the exports, in a fixed number of queries: its
+    parts, tasks and recipients are read once each, or taken from the caller's prefetch (the
+    plan's page prefetches them for its other sections)."""
+    parts = list(document.parts.all())
+    tasks: dict[int, Task] = {}
+    unplaced: list[Task] = []
+    for task in sorted(document.tasks.all(), key=lambda t: (t.position, t.pk)):
+        if task.part_id is None:
+            unplaced.append(task)
+        else:
+            tasks[task.part_id] = task
     issuer = document.issuer
-    parent = Unit.objects.get_parent(issuer) if issuer else None
-    party = issuer.uses_party_style if issuer else document.style == "party"
-    number_line = f"Số {document.identifier}" if party else f"Số: {document.identifier}"
-    basis = ""
-    if document.implements_id:
-        parent_doc = document.implements
-        when = (
-            f", ngày {parent_doc.issued_on.day:02d}/{parent_doc.issued_on.month}/"
-            f"{parent_doc.issued_on.year}"
-            if parent_doc.issued_on
-            else ""
-        )
-        type_name = TYPE_TITLES.get(parent_doc.doc_type, parent_doc.get_doc_type_display())
-        basis = (
-            f"Thực hiện {type_name.capitalize()} số {parent_doc.identifier}{when} của "
-            f"{parent_doc.issuer_label}, {issuer.name if issuer else document.issuer_name} "
-            f"xây dựng kế hoạch thực hiện như sau:"
-        )
+    head = letterhead(
+        issuer=issuer,
+        issuer_name=document.issuer_name,
+        number=number_line(
+            layout="",
+            identifier=document.identifier,
+            number=document.number,
+            doc_type=document.doc_type,
+            issuer_code=document.issuer_code,
+        ),
+        place_date=date_line(document.place, document.issued_on, year=document.issued_year),
+        style=document.style,
+    )
+    # The number line depends on the layout, known once the head is.
+    head.number_line = number_line(
+        layout=head.layout,
+        identifier=document.identifier,
+        number=document.number,
+        doc_type=document.doc_type,
+        issuer_code=document.issuer_code,
+    )
     outline = Outline(
-        party=party,
-        superior=superior_line(parent, party=party),
-        issuer=(issuer.name if issuer else document.issuer_name).upper(),
-        number_line=number_line,
-        place_date=date_line(document.place, document.issued_on),
+        head=head,
         type_title=TYPE_TITLES.get(document.doc_type, document.get_doc_type_display().upper()),
         title=document.title,
-        basis=basis,
-        signer_capacity=document.signer_capacity,
+        draft=document.status != DocumentStatus.ISSUED,
+        paragraphs=_paragraphs(document, parts, tasks) + _unplaced(unplaced),
+        signer_capacity=signature_lines(document.signer_capacity),
         signer_title=document.signer_title,
         signer_name=document.signer_name,
-        draft=document.status != DocumentStatus.ISSUED,
+        source=document.outline_source,
     )
-    for target in document.targets.all():
-        outline.targets.append(target.text)
-    for task in document.tasks.all():
-        assignments = list(task.assignments.all())
-        outline.tasks.append(
-            OutlineTask(
-                section=task.section,
-                text=task.text,
-                leads=_names(assignments, AssignmentRole.LEAD, task),
-                supports=_names(assignments, AssignmentRole.SUPPORT, task),
-                deadline=task.deadline_text,
-            )
-        )
-    archive = [r for r in document.recipients.all() if r.purpose == RecipientPurpose.ARCHIVE]
     for recipient in document.recipients.all():
-        if recipient.purpose != RecipientPurpose.ARCHIVE:
+        if recipient.purpose == RecipientPurpose.ARCHIVE:
+            outline.archive = f"Lưu: {recipient.name}"
+        else:
             outline.recipients.append(recipient.name + PURPOSE_MARKS.get(recipient.purpose, ""))
-    if archive:
-        outline.archive = f"Lưu: {archive[0].name}."
     return outline
-
-
-def assignment_sentence(task: OutlineTask) -> str:
-    """ "Giao Ban Tuyên giáo Quận ủy chủ trì, phối hợp Ủy ban nhân dân quận thực hiện.
-    Hoàn thành trong quý III/2023." — the sentence plans use, which the importer reads back."""
-    if not task.leads:
-        return ""
-    sentence = f"Giao {', '.join(task.leads)} chủ trì"
-    if task.supports:
-        sentence += f", phối hợp {', '.join(task.supports)}"
-    sentence += " thực hiện."
-    if task.deadline:
-        # Under its label, the words exactly as the plan wrote them, so they read back the same.
-        sentence += f" Thời hạn: {task.deadline.rstrip('.')}."
-    return sentence

@@ -176,6 +176,7 @@ def document_for_page(*, user: User, pk: int) -> Document:
                 queryset=Target.objects.select_related("parent", "parent__document"),
             ),
             "recipients__unit",
+            "parts",
             Prefetch(
                 "implementations",
                 queryset=Document.objects.visible_to(user).select_related("issuer"),

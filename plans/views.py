@@ -18,8 +18,9 @@ from cascade.forms import add_service_errors
 from plans import exports, selectors, services
 from plans.forms import DocumentForm
 from plans.models import Document
+from plans.outline import plan_outline
 from tasks.selectors import open_assignments_for
-from units.models import Unit, memberships_of
+from units.models import memberships_of
 
 
 @login_required
@@ -59,9 +60,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "document": document,
             "editable": editable,
-            "issuer_parent": Unit.objects.get_parent(document.issuer) if document.issuer else None,
             "today": timezone.localdate(),
             "history_allowed": may_read_document_history(request.user, document),
+            "outline": None if document.is_reference else plan_outline(document),
         },
     )
 

@@ -24,8 +24,16 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from plans.letterhead import (
+    Letterhead,
+    date_line,
+    letterhead,
+    number_line,
+    recipient_lines,
+    signature_lines,
+)
 from plans.models import Document, DocumentStatus, Target
-from plans.outline import TYPE_TITLES, date_line, superior_line
+from plans.outline import TYPE_TITLES
 from reports import rollup, selectors
 from reports.models import Frequency, ReportRequest, ReportState, percent
 from reports.periods import period
@@ -77,10 +85,7 @@ class AnnualOutline:
     directive: Document
     report: ReportRequest | None
     party: bool
-    superior: str
-    issuer: str
-    number_line: str
-    place_date: str
+    head: Letterhead
     title: str
     situation: list[str] = field(default_factory=list)
     results: list[str] = field(default_factory=list)
@@ -94,11 +99,20 @@ class AnnualOutline:
     limitations: list[str] = field(default_factory=list)
     proposals: list[str] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
-    archive: str = "Lưu: VT."
-    signer_capacity: str = ""
+    archive: str = "Lưu: VT"
+    signer_capacity: list[str] = field(default_factory=list)
     signer_title: str = ""
     signer_name: str = ""
     draft: bool = True
+
+    @property
+    def recipient_lines(self) -> list[str]:
+        return recipient_lines(self.recipients, self.archive, layout=self.head.layout)
+
+    @property
+    def watermark(self) -> bool:
+        """A report not yet accepted is stamped across every page."""
+        return self.draft
 
     @property
     def heading(self) -> str:
@@ -146,8 +160,13 @@ def _goal(target: Target) -> str:
 
 def _number_line(unit: Unit, *, party: bool) -> str:
     # The number is given when the office registers the report, so it stays blank here.
-    code = unit.code or "…"
-    return f"Số        -BC/{code}" if party else f"Số:        /BC-{code}"
+    return number_line(
+        layout="party" if party else "state",
+        identifier="",
+        number="",
+        doc_type="BC",
+        issuer_code=unit.code or "…",
+    )
 
 
 def default_signer(unit: Unit, *, party: bool) -> tuple[str, str]:
@@ -226,8 +245,7 @@ def annual_outline(
         signer_plan = next((p for p in reversed(plans) if p.signer_title), None)
         capacity, title = default_signer(unit, party=party)
         if signer_plan is not None:
-            # "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH" is two lines of the signature block.
-            capacity = (signer_plan.signer_capacity or capacity).replace(" KT. ", "\nKT. ")
+            capacity = signer_plan.signer_capacity or capacity
             title = signer_plan.signer_title
         place = next((p.place for p in reversed(plans) if p.place), "")
         when = None
@@ -241,15 +259,18 @@ def annual_outline(
             directive=directive,
             report=report,
             party=party,
-            superior=superior_line(parent, party=party),
-            issuer=unit.name.upper(),
-            number_line=_number_line(unit, party=party),
-            place_date=date_line(place, when),
+            head=letterhead(
+                issuer=unit,
+                issuer_name="",
+                number=_number_line(unit, party=party),
+                place_date=date_line(place, when),
+            ),
             title=(
                 f"Kết quả thực hiện {type_name.capitalize()} số {directive.identifier}{issued} "
                 f"của {directive.issuer_label} năm {year}"
             ),
-            signer_capacity=capacity,
+            # "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH" is two lines of the signature block.
+            signer_capacity=signature_lines(capacity),
             signer_title=title,
             signer_name=signer_plan.signer_name if signer_plan else "",
             draft=report is None or report.state != ReportState.ACCEPTED,

@@ -67,6 +67,15 @@ class Task(models.Model):
     section = models.CharField(_("section"), max_length=40, blank=True)
     position = models.PositiveIntegerField(_("order"), default=0)
     text = models.TextField(_("task"))
+    # The task's place in its document's outline; its words are the document's words there.
+    part = models.OneToOneField(
+        "plans.Part",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="task",
+        verbose_name=_("place in the text"),
+    )
     lead_text = models.CharField(_("lead as written"), max_length=500, blank=True)
     support_text = models.CharField(_("coordinating as written"), max_length=500, blank=True)
     deadline_text = models.CharField(_("deadline as written"), max_length=500, blank=True)

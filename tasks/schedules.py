@@ -17,9 +17,17 @@ def lookahead_days() -> int:
 
 
 def context_date(task: Task) -> date:
-    """The day the words are read against: the document's issue date, or today for a
-    document not issued yet."""
-    return task.document.issued_on or timezone.localdate()
+    """The day the words are read against: the document's issue date, or for a document not
+    dated yet today, or the issuer's last day when it has ceased since (an undated draft of a
+    district committee was written while the committee existed)."""
+    document = task.document
+    if document.issued_on:
+        return document.issued_on
+    today = timezone.localdate()
+    issuer = document.issuer
+    if issuer is not None and issuer.active_until and issuer.active_until < today:
+        return issuer.active_until
+    return today
 
 
 def apply_parsed_deadline(task: Task, *, words_changed: bool) -> None:

@@ -16,7 +16,8 @@ from audit.services import audit_record, diff, snapshot
 from background import services as background
 from cascade.concurrency import check_version
 from cascade.services import atomic_service
-from plans.models import Document
+from plans.models import Document, Part
+from plans.outline_services import part_append
 from rollups.services import rollups_forget, rollups_mark, rollups_settle
 from tasks.deadlines import PERIOD_END_RULES, Schedule, yearly_rule
 from tasks.models import (
@@ -106,7 +107,7 @@ def _assign(task: Task, assignees: Assignees, *, created: bool = False) -> list[
                 levels=list(spec.levels),
                 depth=spec.depth,
             )
-            for unit in group_members(group, on=task.document.issued_on):
+            for unit in group_members(group, on=context_date(task)):
                 wanted[unit.pk] = (unit, role, group)
         for unit in units:
             wanted[unit.pk] = (unit, role, None)
@@ -142,9 +143,14 @@ def task_create(
     lead_text: str = "",
     support_text: str = "",
     position: int | None = None,
+    part: Part | None = None,
     notify: bool = True,
 ) -> Task:
     """Add a task to a document and give it to its lead and coordinating units.
+
+    ``part`` is the task's place in the document's outline (an import links each task to the
+    paragraph it was read from); without one the task becomes a new paragraph at the end, so
+    every task is part of the document and its words are printed where it stands.
 
     ``notify=False`` leaves telling the units to the caller: an import adds dozens of tasks
     and tells everyone in one pass at the end (``assignment_notices_for_document``).
@@ -169,7 +175,10 @@ def task_create(
         ),
     )
     apply_parsed_deadline(task, words_changed=True)
-    task.full_clean(exclude=["document"])
+    task.full_clean(exclude=["document", "part"])
+    if part is not None and part.document_id != document.pk:
+        raise ValidationError(_("A task's place must be in its own document."))
+    task.part = part or part_append(document=document)
     task.save()
     leads = _assign(task, assignees, created=True)
     sync_occurrences(task, created=True, leads=leads)
@@ -223,7 +232,7 @@ def task_update(
             [u.name for u in assignees.support] + [g.label for g in assignees.support_groups]
         )
         _assign(task, assignees)
-    task.full_clean(exclude=["document"])
+    task.full_clean(exclude=["document", "part"])
     task.version += 1
     task.save()
     sync_occurrences(task)

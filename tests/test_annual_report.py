@@ -296,9 +296,10 @@ def test_a_state_document_names_no_party_committee_above_its_issuer(db):
     )
     directive = make_document(party, number="3", doc_type="CT")
     outline = annual.annual_outline(unit=committee, year=2024, directive=directive)
-    assert outline.superior == ""
-    assert outline.number_line.startswith("Số:") and outline.number_line.endswith("/BC-UBND")
-    assert (outline.signer_capacity, outline.signer_title) == ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    assert outline.head.superior_lines == []
+    assert outline.head.number_line.startswith("Số:")
+    assert outline.head.number_line.endswith("/BC-UBND")
+    assert (outline.signer_capacity, outline.signer_title) == (["TM. ỦY BAN NHÂN DÂN"], "CHỦ TỊCH")
 
 
 def test_a_confidential_plan_and_its_tasks_stay_out_of_the_annual_report(db):

@@ -190,12 +190,13 @@ def test_the_demo_dashboard_shows_the_seed_plans_tasks_and_coverage_counted_by_h
     context = response.context
 
     assert as_dict(context["states"]) == hand_states(today)
-    rows = {row.document.identifier: row for row in context["plan_rows"]}
+    # Keyed by document: plans without a number share their identifier ("-KH/QU").
+    rows = {row.document.pk: row for row in context["plan_rows"]}
     seeds = Document.objects.filter(root=directive, depth=2)
     assert seeds.count() == 5
     for seed in seeds:
-        assert as_dict(rows[seed.identifier].states) == hand_states(today, documents={seed.pk})
-        assert rows[seed.identifier].undated == seed.tasks.filter(occurrences__isnull=True).count()
+        assert as_dict(rows[seed.pk].states) == hand_states(today, documents={seed.pk})
+        assert rows[seed.pk].undated == seed.tasks.filter(occurrences__isnull=True).count()
     assert context["other_plans"].total == 0
 
     states = hand_coverage(directive, today)
@@ -473,7 +474,7 @@ def test_bloc_level_period_and_plan_filters_narrow_the_figures(client, directive
     assert year == hand_states(today, first=date(2023, 1, 1), end=date(2024, 1, 1))
     quarter = states(period="2023-Q4")
     assert quarter == hand_states(today, first=date(2023, 10, 1), end=date(2024, 1, 1))
-    kien_an_plan = Document.objects.get(root=directive, issuer__name="Quận ủy Kiến An")
+    kien_an_plan = Document.objects.get(root=directive, depth=2, issuer__name="Quận ủy Kiến An")
     plan = states(plan=kien_an_plan.pk)
     assert plan == hand_states(today, documents={kien_an_plan.pk})
     assert 0 < sum(plan.values()) < sum(states().values())
@@ -562,10 +563,13 @@ def test_downloads_hold_the_same_numbers_as_the_page(client, directive, centre_l
         counts = [int(row[1]) for row in states[1:]]
         assert counts == [getattr(context["states"], key) for key in STATE_KEYS]
         plans = download("plans", fmt)
-        by_identifier = {row[0]: [int(v) for v in row[3:9]] for row in plans[1:]}
-        for row in context["plan_rows"]:
+        # In the page's order: plans without a number share their identifier ("-KH/QU").
+        assert [row[0] for row in plans[1:]] == [
+            row.document.identifier for row in context["plan_rows"]
+        ]
+        for written, row in zip(plans[1:], context["plan_rows"], strict=True):
             expected = [getattr(row.states, key) for key in STATE_KEYS] + [row.states.total]
-            assert by_identifier[row.document.identifier] == expected
+            assert [int(v) for v in written[3:9]] == expected
         overdue = download("overdue", fmt)
         assert len(overdue) - 1 == context["states"].overdue
         coverage = download("coverage", fmt)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from demo.loader import load_demo
 from plans.models import Document, DocumentStatus
+from plans.outline import plan_outline
 from tasks.models import Assignment, Task
 from tests.factories import member
 from units.models import Role, Unit
@@ -51,7 +52,7 @@ def _counts() -> tuple[int, ...]:
 def _review_post_data(response) -> dict:
     """The review page's forms as the browser would post them back unchanged."""
     data: dict = {}
-    for name in ("header", "tasks", "targets", "recipients"):
+    for name in ("header", "parts", "targets", "recipients"):
         form_or_set = response.context[name]
         forms = [form_or_set] if name == "header" else [form_or_set.management_form, *form_or_set]
         for form in forms:
@@ -78,7 +79,11 @@ def test_uploading_a_plan_shows_the_review_and_saves_nothing(client, tree):
     page = response.content.decode()
     assert "470" in page and "Lai Châu" in page
     assert response.context["header"].initial["issuer"] == lai_chau
-    assert len(response.context["tasks"].forms) == 8
+    parts = response.context["parts"].forms
+    assert sum(1 for form in parts if form.initial["is_task"]) == 8
+    # Every paragraph is on the page, in order, kept as written.
+    assert parts[0].initial["text"].startswith("Thực hiện Kế hoạch số 349/KH-TLĐ")
+    assert parts[-1].initial["text"].startswith("Trên đây là Kế hoạch")
     assert _counts() == before
 
 
@@ -90,7 +95,11 @@ def test_confirming_the_review_saves_the_plan_under_its_parent(client, tree):
     )
     data = _review_post_data(review)
     data["title"] = "Tiêu đề đã sửa khi kiểm tra"
-    data.pop("tasks-7-keep")  # the person leaves the last task out
+    parts = review.context["parts"].forms
+    tasks = [i for i, form in enumerate(parts) if form.initial["is_task"]]
+    data.pop(f"parts-{tasks[-1]}-is_task")  # the last task is only a paragraph after all
+    purpose = next(i for i, form in enumerate(parts) if form.initial["text"] == "Mục đích")
+    data[f"parts-{purpose}-level"] = "3"  # and a heading's level is corrected
     response = client.post(reverse("import_confirm"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     plan = Document.objects.get(identifier="470/KH-LĐLĐ")
@@ -98,6 +107,11 @@ def test_confirming_the_review_saves_the_plan_under_its_parent(client, tree):
     assert plan.implements.identifier == "349/KH-TLĐ"
     assert plan.root.identifier == "21-CT/TW"
     assert plan.tasks.count() == 7
+    paragraphs = plan_outline(plan).paragraphs
+    assert len(paragraphs) == len(parts)
+    assert paragraphs[purpose].level == 3
+    assert paragraphs[tasks[-1]].pieces[0].task_id is None
+    assert paragraphs[tasks[-1]].text == parts[tasks[-1]].initial["text"]
     assert plan.original_file.name.endswith(".docx")
     assert plan.recipients.count() == 6
     assert AuditEvent.objects.filter(object_type="plans.document", object_id=str(plan.pk)).exists()
@@ -109,7 +123,7 @@ def test_a_failed_confirmation_shows_the_review_again_and_saves_nothing(client, 
     review = client.post(reverse("import_start"), {"text": (SEEDS / "004.txt").read_text()})
     data = _review_post_data(review)
     data["number"] = "bốn trăm"
-    data["tasks-0-text"] = ""
+    data["parts-0-text"] = "x" * 200_001
     before = _counts()
     response = client.post(reverse("import_confirm"), data)
     assert response.status_code == 400

@@ -38,6 +38,8 @@ PLAN_KEYS = {
     "parent_issuer",
     "is_draft",
     "issued_on",
+    "issued_year",
+    "issuer_code",
     "place",
     "title",
     "basis",
@@ -47,6 +49,7 @@ PLAN_KEYS = {
     "sections",
     "recipients",
     "signer",
+    "outline",
     "warnings",
 }
 

@@ -61,9 +61,13 @@ _NUMBER_LINE: Final = re.compile(r"^Số\s*:?\s*(?P<id>[\w\s/-]*?)\s*$", re.IGNO
 _BLANK_PARTY: Final = re.compile(r"^(?P<n>\d*)\s*-\s*(?P<t>[^\W\d_]+)\s*/\s*(?P<i>[\w-]+)$")
 _BLANK_STATE: Final = re.compile(r"^(?P<n>\d*)\s*/\s*(?P<t>[^\W\d_]+)\s*-\s*(?P<i>[\w-]+)$")
 _PLACE_DATE: Final = re.compile(
-    r"^(?P<place>[^,\d]{2,60}),\s*ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{0,2})\s*năm\s*"
+    r"^(?:(?P<place>[^,\d]{2,60}),\s*)?ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{0,2})\s*năm\s*"
     r"(?P<y>\d{0,4})",
     re.IGNORECASE,
+)
+# A header line that opens with a place continues the body named on the line above.
+_HEAD_PLACE: Final = re.compile(
+    r"^(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|THỊ TRẤN|XÃ|PHƯỜNG|ĐẶC KHU|VIỆT NAM)\b(?! ỦY)"
 )
 _DRAFT: Final = re.compile(r"^\(?\s*dự\s+thảo\s*(?:lần\s*\d+)?\s*\)?\.?$", re.IGNORECASE)
 _PLAN_WORD: Final = re.compile(r"^KẾ\s*HOẠCH\b\.?\s*(?P<rest>.*)$")
@@ -480,11 +484,13 @@ class Header:
     identifier: str | None = None
     number: str | None = None
     blank_number: bool = False
+    blank_code: str = ""  # "HU" of "Số -KH/HU": who will number it
     unreadable_number: str | None = None
     issuer: str | None = None
     parent_issuer: str | None = None
     is_draft: bool = False
     issued_on: str | None = None
+    issued_year: int | None = None
     place: str | None = None
     title: str = ""
     title_end: int = 0
@@ -502,7 +508,7 @@ def _read_header(paras: Sequence[Para]) -> Header:
     bodies: list[str] = []
     for para in top:
         text = para.text
-        if _MOTTO.match(text) or _RULE.match(text) or text == "*":
+        if _MOTTO.match(text) or _RULE.match(text) or not text.strip("* "):
             continue
         if match := _NUMBER_LINE.match(text):
             _read_number(match["id"], header)
@@ -510,11 +516,16 @@ def _read_header(paras: Sequence[Para]) -> Header:
             _read_place_date(match, header)
         elif _DRAFT.match(text):
             header.is_draft = True
+        elif _is_caps(text) and bodies and _HEAD_PLACE.match(text):
+            # A long name wraps between the organ and its place ("ỦY BAN NHÂN DÂN" /
+            # "XÃ THANH THỦY"): the second line is the same body.
+            bodies[-1] = f"{bodies[-1]} {text}"
         elif _is_caps(text):
             bodies.append(text)
-    # A blank number ("Số: -KH/HU", "Số /KH-UBND") is left for the office to fill in on
-    # signing: the text is a draft whether or not it says "Dự thảo".
-    header.is_draft = header.is_draft or header.blank_number
+    # A blank number ("Số: -KH/HU", "Số /KH-UBND") and a blank date are left for the office
+    # to fill in on signing: the text is a draft whether or not it says "Dự thảo". (A dated
+    # copy whose number is blank is an issued plan whose number was not kept.)
+    header.is_draft = header.is_draft or (header.blank_number and header.issued_on is None)
     if bodies:
         header.issuer = proper_case(bodies[-1])
         if len(bodies) >= 2:
@@ -553,14 +564,18 @@ def _read_number(raw: str, header: Header) -> None:
     if match := _BLANK_PARTY.match(compact) or _BLANK_STATE.match(compact):
         header.blank_number = True
         header.doc_type = match["t"]
+        header.blank_code = match["i"]
     else:
         header.unreadable_number = raw.strip()
 
 
 def _read_place_date(match: re.Match[str], header: Header) -> None:
     """Read "Lai Châu, ngày 23 tháng 8 năm 2023"; blanks leave the date unknown."""
-    header.place = match["place"].strip()
+    header.place = (match["place"] or "").strip()
     header.issued_on = _iso(match["d"], match["m"], match["y"])
+    if header.issued_on is None and match["y"]:
+        # "ngày    tháng    năm 2026": the year is written, the day is left for the signer.
+        header.issued_year = int(match["y"])
 
 
 def _read_title(paras: Sequence[Para], plan_at: int) -> tuple[str, int]:
@@ -693,10 +708,18 @@ class Item:
     path: str
     roman_heading: str
     is_heading: bool
+    written: str = ""  # the marker exactly as written: "I.", "1-", "a)", "-"
+    index: int = 0  # the item's place in the body
+    level: int = 0  # a Markdown heading's level when it has no marker
 
 
-def _classify(text: str) -> tuple[str, str, str]:
-    """The kind, marker and text of a body paragraph."""
+def _written_marker(text: str, match: re.Match[str]) -> str:
+    """The marker as the document writes it, punctuation and all ("1-", "2.1.", "a)")."""
+    return text[: match.start("t")].strip()
+
+
+def _classify(text: str) -> tuple[str, str, str, str]:
+    """The kind, marker, text and marker as written of a body paragraph."""
     for kind, pattern in (
         ("roman", _ROMAN),
         ("sub", _SUBNUMBER),
@@ -704,10 +727,10 @@ def _classify(text: str) -> tuple[str, str, str]:
         ("letter", _LETTER),
     ):
         if match := pattern.match(text):
-            return kind, match["m"], match["t"].strip()
+            return kind, match["m"], match["t"].strip(), _written_marker(text, match)
     if (match := _BULLET.match(text)) and not _RULE.match(text):
-        return "bullet", match["m"], match["t"].strip()
-    return "plain", "", text
+        return "bullet", match["m"], match["t"].strip(), _written_marker(text, match)
+    return "plain", "", text, ""
 
 
 def _outline(body: Sequence[Para]) -> list[Item]:
@@ -720,10 +743,12 @@ def _outline(body: Sequence[Para]) -> list[Item]:
     letter = ""
     md_sections = 0
     for para in body:
-        kind, marker, text = _classify(para.text)
+        kind, marker, text, written = _classify(para.text)
+        md_level = 0
         if kind == "plain" and para.heading_level and len(text) < 150:
             # A Markdown heading without a marker still opens a section.
             md_sections += 1
+            md_level = 1 if para.heading_level <= 3 else 2
             kind, marker = (
                 ("roman", f"§{md_sections}")
                 if para.heading_level <= 3
@@ -755,6 +780,9 @@ def _outline(body: Sequence[Para]) -> list[Item]:
                 path=".".join(parts),
                 roman_heading=roman_heading,
                 is_heading=kind in {"roman", "number", "sub", "letter"},
+                written=written,
+                index=len(items),
+                level=md_level,
             )
         )
     return items
@@ -883,6 +911,8 @@ class Task:
     section: str
     text: str
     assignment: Assignment
+    item: int = -1  # the body item whose words these are
+    joins: bool = False  # a later duty of the same paragraph, after "; "
 
 
 def _first_verb(text: str) -> re.Match[str] | None:
@@ -1074,6 +1104,19 @@ def _read_assignment(text: str) -> tuple[Assignment, str] | None:
     return assignment, body.strip()
 
 
+def read_task_words(text: str) -> dict[str, Any]:
+    """Who leads, who coordinates and by when, read from a paragraph a person marked as a
+    task on the review page."""
+    read = _read_assignment(text)
+    assignment = read[0] if read else Assignment(deadline_text=_deadline_text(text))
+    return {
+        "lead": assignment.lead,
+        "support": assignment.support or _supporters(text),
+        "deadline_text": assignment.deadline_text,
+        "requires_plan": bool(_REQUIRES_PLAN.search(text)),
+    }
+
+
 def _is_assignment_line(item: Item) -> bool:
     """A paragraph that assigns the items written above it: "Giao …", a "*" line naming units,
     or a sentence whose units "chủ trì"."""
@@ -1094,14 +1137,17 @@ def _own_tasks(item: Item) -> list[Task]:
         return []
     assignment, body = read
     if body != item.text:
-        return [Task(item.path, body, assignment)]
+        # "Giao X chủ trì, phối hợp Y …": the task keeps the sentence as written.
+        return [Task(item.path, item.text, assignment, item.index)]
     tasks: list[Task] = []
-    for clause in _duties(item.text):
+    for number, clause in enumerate(_duties(item.text)):
         tasks.append(
             Task(
                 item.path,
                 clause,
                 Assignment(list(assignment.lead), _supporters(clause), _deadline_text(clause)),
+                item.index,
+                joins=number > 0,
             )
         )
     if tasks:
@@ -1133,8 +1179,10 @@ def _duty_task(item: Item, units: list[str]) -> list[Task]:
             item.path,
             clause,
             Assignment(list(units), _supporters(clause), _deadline_text(clause)),
+            item.index,
+            joins=number > 0,
         )
-        for clause in _duties(item.text)
+        for number, clause in enumerate(_duties(item.text))
     ]
 
 
@@ -1173,15 +1221,18 @@ def _read_tasks(items: Sequence[Item]) -> list[Task]:
             if not assignment.deadline_text and heading is not None:
                 assignment.deadline_text = _deadline_text(heading.text)
             if pending:
-                texts = [p.text for p in pending]
+                assigned = list(pending)
             elif heading is not None and not heading_is_task:
-                texts = [heading.text]
+                # The heading names the work; a second assignment line below it adds to the
+                # same task's units in the text, not a second copy of the task.
+                assigned = [heading]
+                heading_is_task = True
             else:
-                texts = []
-            for text in texts:
+                assigned = []
+            for done in assigned:
                 copy = Assignment(list(assignment.lead), list(assignment.support))
                 copy.deadline_text = assignment.deadline_text
-                tasks.append(Task(item.path, text, copy))
+                tasks.append(Task(item.path, done.text, copy, done.index))
             pending = []
         elif own := _own_tasks(item):
             tasks.extend(own)
@@ -1349,7 +1400,8 @@ def extract_plan(text: str, *, today: date | None = None) -> dict[str, Any]:
     issued = date.fromisoformat(header.issued_on) if header.issued_on else None
     anchor = issued or today
     tasks = []
-    for task in _read_tasks(items):
+    read_tasks = _read_tasks(items)
+    for task in read_tasks:
         # "./." closes a document; it is not part of the last task's words.
         task.text = _CLOSING_MARK.sub(".", task.text)
         deadline_text = task.assignment.deadline_text
@@ -1371,16 +1423,22 @@ def extract_plan(text: str, *, today: date | None = None) -> dict[str, Any]:
                 "cần người kiểm tra."
             )
     recipients, signer = _read_tail(paras[tail_start:])
+    outline = outline_parts(preamble, items, paras[body_end:tail_start], read_tasks)
+    for entry_at, entry in enumerate(outline):
+        if entry["task"] is not None:
+            tasks[entry["task"]]["part"] = entry_at
 
     warnings[:0] = _document_warnings(header, basis, cited, today, has_tasks=bool(tasks))
     return {
         "doc_type": header.doc_type or "KH",
         "identifier": header.identifier,
         "number": header.number,
+        "issuer_code": header.blank_code,
         "issuer": header.issuer,
         "parent_issuer": header.parent_issuer,
         "is_draft": header.is_draft,
         "issued_on": header.issued_on,
+        "issued_year": header.issued_year,
         "place": header.place,
         "title": header.title,
         "basis": basis,
@@ -1390,8 +1448,70 @@ def extract_plan(text: str, *, today: date | None = None) -> dict[str, Any]:
         "sections": sections,
         "recipients": recipients,
         "signer": signer,
+        "outline": outline,
         "warnings": warnings,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The outline: every paragraph in its place
+# --------------------------------------------------------------------------------------------
+
+# The heading level of each kind of numbered item (I. > 1. > 1.1. > a)).
+HEADING_LEVELS: Final = {"roman": 1, "number": 2, "sub": 3, "letter": 4}
+
+
+def _part(kind: str, level: int, marker: str, text: str, task: int | None = None) -> dict:
+    return {
+        "kind": kind,
+        "level": level,
+        "marker": marker,
+        "text": text,
+        "task": task,
+        "joins": False,
+    }
+
+
+def outline_parts(
+    preamble: Sequence[Para],
+    items: Sequence[Item],
+    closing: Sequence[Para],
+    tasks: Sequence[Task],
+) -> list[dict[str, Any]]:
+    """The document between its title and its tail as an ordered list of parts: the basis
+    paragraphs, every heading and paragraph of the body with its marker as written, and the
+    closing lines ("Trên đây là …"). A paragraph read as a task points at it (``task``: its
+    index in ``tasks``) and carries the task's words; a paragraph split into several duties
+    becomes one part per duty, the later ones ``joins`` (printed on in the same paragraph)."""
+    parts: list[dict[str, Any]] = []
+    for para in preamble:
+        if not (_RULE.match(para.text) or _DRAFT.match(para.text)):
+            parts.append(_part("text", 0, "", para.text))
+    by_item: dict[int, list[int]] = {}
+    for number, task in enumerate(tasks):
+        by_item.setdefault(task.item, []).append(number)
+    for item in items:
+        if item.kind == "sub":
+            # "2.1." is a third level, "2.1.1." a fourth.
+            kind, level = "heading", min(2 + item.marker.count("."), 6)
+        elif item.kind in HEADING_LEVELS:
+            kind, level = "heading", HEADING_LEVELS[item.kind]
+        elif item.marker.startswith("§"):
+            kind, level = "heading", item.level or 1
+        else:
+            kind, level = "text", 0
+        mine = by_item.get(item.index, [])
+        if not mine:
+            parts.append(_part(kind, level, item.written, item.text))
+            continue
+        for order, number in enumerate(mine):
+            part = _part(kind, level, item.written, tasks[number].text, number)
+            if order:
+                part.update(kind="text", level=0, marker="", joins=True)
+            parts.append(part)
+    for para in closing:
+        parts.append(_part("text", 0, "", para.text))
+    return parts
 
 
 def _issuer_from_sentence(paras: Sequence[Para]) -> str | None:

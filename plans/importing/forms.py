@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cascade.forms import IdChoiceField
 from plans.forms import EMPTY_CHOICE, MAX_UPLOAD_BYTES
+from plans.importing.extract import read_task_words
 from plans.models import DocType, RecipientPurpose
+from plans.outline_services import MAX_PARTS
 from units.models import Unit
 from units.pickers import use_picker_when_long
 
@@ -56,6 +58,19 @@ class ReviewHeaderForm(forms.Form):
         label=_("Issued on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    issued_year = forms.IntegerField(
+        label=_("Year written on an undated copy"),
+        required=False,
+        min_value=1945,
+        max_value=2200,
+        help_text=_('"ngày … tháng … năm 2026": kept with the blanks when there is no date.'),
+    )
+    issuer_code = forms.CharField(
+        label=_("Issuer's code in the number"),
+        max_length=40,
+        required=False,
+        help_text=_('"HU" of "Số -KH/HU": printed with the blank number.'),
     )
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     title = forms.CharField(
@@ -106,14 +121,28 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
-class ReviewTaskForm(forms.Form):
-    """One extracted task; unticking "keep" leaves it out."""
+LEVEL_CHOICES = [
+    ("0", _("Paragraph")),
+    *[(str(level), _("Heading, level %(level)s") % {"level": level}) for level in range(1, 7)],
+]
 
-    keep = forms.BooleanField(label=_("Keep"), required=False, initial=True)
-    section = forms.CharField(label=_("Section"), max_length=40, required=False)
+
+class ReviewPartForm(forms.Form):
+    """One part of the document as read: a heading at its level or a paragraph, its marker as
+    written, its words, and whether it is a task (with who leads it and by when). A person
+    moves a paragraph between text and task and fixes a heading's level here."""
+
+    level = forms.TypedChoiceField(label=_("Kind"), choices=LEVEL_CHOICES, coerce=int, initial="0")
+    marker = forms.CharField(label=_("Marker"), max_length=20, required=False)
     text = forms.CharField(
-        label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+        label=_("Words"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=200_000,
+        required=False,
+        strip=False,
     )
+    is_task = forms.BooleanField(label=_("A task"), required=False)
+    joins = forms.BooleanField(required=False, widget=forms.HiddenInput)
     lead = forms.CharField(
         label=_("Lead (one per line)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -124,6 +153,12 @@ class ReviewTaskForm(forms.Form):
     )
     deadline_text = forms.CharField(label=_("Deadline as written"), max_length=500, required=False)
     requires_plan = forms.BooleanField(label=_("Asks for an implementing plan"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("is_task") and not (data.get("text") or "").strip():
+            self.add_error("text", _("A task needs its words."))
+        return data
 
 
 class ReviewTargetForm(forms.Form):
@@ -147,7 +182,10 @@ class ReviewRecipientForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=RecipientPurpose.choices)
 
 
-ReviewTaskFormSet = forms.formset_factory(ReviewTaskForm, extra=0, max_num=500, absolute_max=500)
+# A 2 MB plan runs to a few thousand paragraphs.
+ReviewPartFormSet = forms.formset_factory(
+    ReviewPartForm, extra=0, max_num=MAX_PARTS, absolute_max=MAX_PARTS
+)
 ReviewTargetFormSet = forms.formset_factory(
     ReviewTargetForm, extra=0, max_num=100, absolute_max=100
 )
@@ -166,6 +204,8 @@ def review_initial(extraction: dict[str, Any]) -> dict[str, Any]:
             "is_draft": bool(extraction.get("is_draft")),
             "number": extraction.get("number") or "",
             "issued_on": extraction.get("issued_on"),
+            "issued_year": extraction.get("issued_year"),
+            "issuer_code": extraction.get("issuer_code") or "",
             "place": extraction.get("place") or "",
             "title": extraction.get("title") or "",
             "implements": basis.get("identifier") or "",
@@ -177,18 +217,7 @@ def review_initial(extraction: dict[str, Any]) -> dict[str, Any]:
             "signer_name": signer.get("name") or "",
             "add_units": True,
         },
-        "tasks": [
-            {
-                "keep": True,
-                "section": task.get("section") or "",
-                "text": task.get("text") or "",
-                "lead": "\n".join(task.get("lead") or []),
-                "support": "\n".join(task.get("support") or []),
-                "deadline_text": task.get("deadline_text") or "",
-                "requires_plan": bool(task.get("requires_plan")),
-            }
-            for task in extraction.get("tasks") or []
-        ],
+        "parts": _parts_initial(extraction),
         "targets": [
             {
                 "keep": True,
@@ -211,10 +240,84 @@ def review_initial(extraction: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _parts_initial(extraction: dict[str, Any]) -> list[dict[str, Any]]:
+    tasks = extraction.get("tasks") or []
+    rows = []
+    for entry in extraction.get("outline") or []:
+        task = tasks[entry["task"]] if entry.get("task") is not None else None
+        rows.append(
+            {
+                "level": str(entry.get("level") or 0) if entry.get("kind") == "heading" else "0",
+                "marker": entry.get("marker") or "",
+                "text": entry.get("text") or "",
+                "joins": bool(entry.get("joins")),
+                "is_task": task is not None,
+                "lead": "\n".join(task.get("lead") or []) if task else "",
+                "support": "\n".join(task.get("support") or []) if task else "",
+                "deadline_text": (task.get("deadline_text") or "") if task else "",
+                "requires_plan": bool(task.get("requires_plan")) if task else False,
+            }
+        )
+    return rows
+
+
+def _section(path: list[str]) -> str:
+    """ "III.1" from the markers of the headings above ("III.", "1."); "2.1." stands for "2."."""
+    kept = [marker for marker in path if marker]
+    return ".".join(kept)[:40]
+
+
+def reviewed_outline(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The outline and the tasks as the person left them on the review page: every row with
+    words is a part; rows marked as tasks are tasks at their part, with the units and the
+    deadline given, or read from their words when none were."""
+    outline: list[dict[str, Any]] = []
+    tasks: list[dict[str, Any]] = []
+    path: list[str] = []
+    for row in rows:
+        if not row:
+            continue
+        text = (row.get("text") or "").strip()
+        if not text:
+            continue
+        level = int(row.get("level") or 0)
+        marker = (row.get("marker") or "").strip()
+        if level:
+            path = path[: level - 1] + [""] * max(level - 1 - len(path), 0)
+            path.append(marker.rstrip(".-)/ "))
+        entry: dict[str, Any] = {
+            "kind": "heading" if level else "text",
+            "level": level,
+            "marker": marker,
+            "text": text,
+            "task": None,
+            "joins": bool(row.get("joins")) and not level and bool(outline),
+        }
+        if row.get("is_task"):
+            lead, support = _lines(row.get("lead") or ""), _lines(row.get("support") or "")
+            deadline = (row.get("deadline_text") or "").strip()
+            read = read_task_words(text) if not (lead or deadline) else {}
+            entry["task"] = len(tasks)
+            tasks.append(
+                {
+                    "section": _section(path),
+                    "text": text,
+                    "lead": lead or read.get("lead", []),
+                    "support": support or read.get("support", []),
+                    "deadline_text": deadline or read.get("deadline_text", ""),
+                    "requires_plan": bool(row.get("requires_plan") or read.get("requires_plan")),
+                    "part": len(outline),
+                }
+            )
+        outline.append(entry)
+    return outline, tasks
+
+
 def reviewed_extraction(
-    header: dict, tasks: list[dict], targets: list[dict], recipients: list[dict]
+    header: dict, parts: list[dict], targets: list[dict], recipients: list[dict]
 ) -> dict:
     """The extraction as the person corrected it, in the importer's shape."""
+    outline, tasks = reviewed_outline(parts)
     basis = []
     if header.get("implements"):
         basis.append(
@@ -232,6 +335,8 @@ def reviewed_extraction(
         "number": header["number"] or None,
         "is_draft": header["is_draft"],
         "issued_on": header["issued_on"].isoformat() if header.get("issued_on") else None,
+        "issued_year": header.get("issued_year"),
+        "issuer_code": (header.get("issuer_code") or "").strip(),
         "place": header["place"],
         "title": header["title"],
         "basis": basis,
@@ -241,18 +346,8 @@ def reviewed_extraction(
             "title": header["signer_title"],
             "name": header["signer_name"],
         },
-        "tasks": [
-            {
-                "section": t["section"],
-                "text": t["text"],
-                "lead": _lines(t["lead"]),
-                "support": _lines(t["support"]),
-                "deadline_text": t["deadline_text"],
-                "requires_plan": t["requires_plan"],
-            }
-            for t in tasks
-            if t and t.get("keep")
-        ],
+        "tasks": tasks,
+        "outline": outline,
         "targets": [
             {
                 "text": t["text"],

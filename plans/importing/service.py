@@ -20,7 +20,16 @@ from cascade.text import fold
 from plans import services as plan_services
 from plans.identifiers import parse_identifier
 from plans.importing.groups import guess_group
-from plans.models import DocType, Document, DocumentStatus, RecipientPurpose, Target
+from plans.models import (
+    DocType,
+    Document,
+    DocumentStatus,
+    OutlineSource,
+    PartKind,
+    RecipientPurpose,
+    Target,
+)
+from plans.outline_services import PartSpec, outline_set
 from tasks import services as task_services
 from tasks.models import GroupDepth
 from units import services as unit_services
@@ -374,6 +383,7 @@ def _save(
         "status": DocumentStatus.DRAFT if is_draft else DocumentStatus.ISSUED,
         "number": (extraction.get("number") or "") if not is_draft else "",
         "issued_on": issued_on,
+        "issued_year": extraction.get("issued_year") if issued_on is None else None,
         "place": extraction.get("place") or "",
         "body": body,
         "implements": implements,
@@ -389,7 +399,7 @@ def _save(
         document = plan_services.document_create(
             actor=actor,
             issuer=issuer,
-            issuer_code=parts.issuer_code if parts else "",
+            issuer_code=parts.issuer_code if parts else (extraction.get("issuer_code") or ""),
             original_file=original_file,
             **fields,
         )
@@ -415,6 +425,7 @@ def _save(
             horizon_year=target.get("year"),
             parent=match_parent_target(target.get("text") or "", unit, parent_targets),
         )
+    places = _outline_save(actor, document, extraction)
     created_units: dict[str, Unit] = {}
     for position, task in enumerate(extraction.get("tasks") or []):
         assignees = task_services.Assignees()
@@ -450,6 +461,7 @@ def _save(
             support_text=", ".join(task.get("support") or []),
             assignees=assignees,
             position=position,
+            part=places.get(position),
             notify=False,
         )
     first = document.recipients.count() if preview.existing is not None else 0
@@ -466,3 +478,33 @@ def _save(
     # Told once the import is saved, by a job (the notification layer sits above plans).
     background.enqueue_on_commit("notifications.jobs.notify_document_assigned", document.pk)
     return document
+
+
+def _outline_save(actor: User | None, document: Document, extraction: dict[str, Any]) -> dict:
+    """Write the outline read from the text and return, for each task (by its index), the
+    part it stands at. A part that is a task keeps no words of its own: the task's are the
+    document's there. A part whose task was left out keeps its words as a paragraph."""
+    entries = extraction.get("outline") or []
+    if not entries:
+        return {}
+    claimed: dict[int, int] = {}
+    for number, task in enumerate(extraction.get("tasks") or []):
+        at = task.get("part")
+        if isinstance(at, int) and 0 <= at < len(entries) and at not in claimed:
+            claimed[at] = number
+    saved = outline_set(
+        actor=actor,
+        document=document,
+        parts=[
+            PartSpec(
+                kind=entry.get("kind") or PartKind.TEXT,
+                text="" if at in claimed else str(entry.get("text") or ""),
+                level=int(entry.get("level") or 0),
+                marker=str(entry.get("marker") or ""),
+                joins=bool(entry.get("joins")),
+            )
+            for at, entry in enumerate(entries)
+        ],
+        source=OutlineSource.TEXT,
+    )
+    return {number: saved[at] for at, number in claimed.items()}

@@ -24,8 +24,10 @@ MAX_BYTES: Final = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES: Final = 50 * 1024 * 1024
 """Largest total uncompressed size of a .docx's members; beyond it the file is a zip bomb."""
 
-MAX_RATIO: Final = 100
-"""Largest compression ratio of one member; real Word XML compresses about 5-15 times."""
+MAX_RATIO: Final = 250
+"""Largest compression ratio of one member. Word XML compresses about 5-15 times, but a long
+plan of repeated forms (hundreds of tasks written alike, as Cascade's own exports of such a
+plan are) reaches 100:1; a zip bomb is thousands to one, and the total above bounds memory."""
 
 RATIO_MIN_BYTES: Final = 1024 * 1024
 """Ratios are only judged on members over 1 MB: tiny files can legitimately compress well."""

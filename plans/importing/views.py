@@ -18,9 +18,9 @@ from plans.importing import staging as import_staging
 from plans.importing.forms import (
     ImportSourceForm,
     ReviewHeaderForm,
+    ReviewPartFormSet,
     ReviewRecipientFormSet,
     ReviewTargetFormSet,
-    ReviewTaskFormSet,
     review_initial,
     reviewed_extraction,
 )
@@ -74,7 +74,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 )
             forms = {
                 "header": ReviewHeaderForm(initial=initial["header"], user=request.user),
-                "tasks": ReviewTaskFormSet(initial=initial["tasks"], prefix="tasks"),
+                "parts": ReviewPartFormSet(initial=initial["parts"], prefix="parts"),
                 "targets": ReviewTargetFormSet(initial=initial["targets"], prefix="targets"),
                 "recipients": ReviewRecipientFormSet(
                     initial=initial["recipients"], prefix="recipients"
@@ -90,7 +90,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     """Save the reviewed plan; any error shows the review again with nothing saved."""
     forms = {
         "header": ReviewHeaderForm(request.POST, user=request.user),
-        "tasks": ReviewTaskFormSet(request.POST, prefix="tasks"),
+        "parts": ReviewPartFormSet(request.POST, prefix="parts"),
         "targets": ReviewTargetFormSet(request.POST, prefix="targets"),
         "recipients": ReviewRecipientFormSet(request.POST, prefix="recipients"),
     }
@@ -100,7 +100,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     if all(form.is_valid() for form in forms.values()):
         extraction = reviewed_extraction(
             header.cleaned_data,
-            forms["tasks"].cleaned_data,
+            forms["parts"].cleaned_data,
             forms["targets"].cleaned_data,
             forms["recipients"].cleaned_data,
         )
