@@ -12,7 +12,8 @@ from rest_framework import serializers
 
 from api.models import ApiToken
 from notifications.models import Notification
-from plans.models import DocType, Document, DocumentRecipient, RecipientPurpose, Target
+from plans.models import DocType, Document, DocumentRecipient, PartKind, RecipientPurpose, Target
+from plans.outline_services import MAX_PARTS
 from reports.models import ReportMeasurement, ReportRequest, ReportTaskLine
 from tasks.models import Assignment, Occurrence, ProgressUpdate, Task, TaskStatus
 from units.models import Unit
@@ -460,6 +461,20 @@ class ExtractionTaskSerializer(serializers.Serializer):
     support = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
     deadline_text = _Text(500)
     requires_plan = serializers.BooleanField(required=False)
+    part = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, help_text="Its place in ``outline``."
+    )
+
+
+class ExtractionPartSerializer(serializers.Serializer):
+    """One part of the document's outline (docs/plans-as-issued.md)."""
+
+    kind = serializers.ChoiceField(choices=PartKind.choices)
+    level = serializers.IntegerField(min_value=0, max_value=6, required=False, default=0)
+    marker = _Text(20)
+    text = serializers.CharField(max_length=200_000, allow_blank=True, trim_whitespace=False)
+    task = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    joins = serializers.BooleanField(required=False, default=False)
 
 
 class ExtractionRecipientSerializer(serializers.Serializer):
@@ -483,6 +498,10 @@ class ExtractionSerializer(serializers.Serializer):
     issuer = _Text(255)
     is_draft = serializers.BooleanField(required=False)
     issued_on = serializers.DateField(required=False, allow_null=True)
+    issued_year = serializers.IntegerField(
+        min_value=1945, max_value=2200, required=False, allow_null=True
+    )
+    issuer_code = _Text(40)
     place = _Text(100)
     title = _Text(5000)
     basis = ExtractionBasisSerializer(many=True, required=False, max_length=20)
@@ -493,9 +512,25 @@ class ExtractionSerializer(serializers.Serializer):
     tasks = ExtractionTaskSerializer(many=True, required=False, max_length=1000)
     recipients = ExtractionRecipientSerializer(many=True, required=False, max_length=500)
     signer = ExtractionSignerSerializer(required=False, allow_null=True)
+    outline = ExtractionPartSerializer(many=True, required=False, max_length=MAX_PARTS)
     warnings = serializers.ListField(
         child=serializers.CharField(max_length=2000), required=False, max_length=500
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Each task stands at one part of the outline, and no part holds two tasks."""
+        outline = attrs.get("outline") or []
+        taken: set[int] = set()
+        for number, task in enumerate(attrs.get("tasks") or []):
+            at = task.get("part")
+            if at is None:
+                continue
+            if at >= len(outline) or at in taken:
+                raise serializers.ValidationError(
+                    {"tasks": f"Task {number + 1}: part {at} is not a free part of the outline."}
+                )
+            taken.add(at)
+        return attrs
 
 
 class ImportInputSerializer(serializers.Serializer):

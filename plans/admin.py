@@ -73,3 +73,7 @@ class PartAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A part deleted here would leave its task without a place and its words unprinted.
+        return False

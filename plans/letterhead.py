@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cascade.text import fold
-from units.models import Bloc, Unit
+from units.models import Bloc, Level, Unit
 
 PARTY = "party"
 STATE = "state"
@@ -34,11 +34,22 @@ _PARTY_BODIES = (
 _PLACE_START = re.compile(
     r"\s(?=(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|THỊ TRẤN|XÃ|PHƯỜNG|ĐẶC KHU|VIỆT NAM)\b(?! ỦY))"
 )
-# A header line longer than this (in letters) does not fit its column at 13 pt.
-HEAD_WIDTH = 26
+# A header line longer than this (in capitals) does not fit its column at 13–14 pt: "ĐẢNG BỘ
+# THÀNH PHỐ HẢI PHÒNG" (27) breaks as "ĐẢNG BỘ" / "THÀNH PHỐ HẢI PHÒNG".
+HEAD_WIDTH = 25
 # Each capacity opens a line of the signature block: "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH".
 _CAPACITY_START = re.compile(r"\s+(?=(?:TM|KT|TL|TUQ|Q|T/M|K/T|T/L)[./]\s*\S)")
-_YOUTH_WORDS = ("doan tncs", "doan thanh nien", "tinh doan", "thanh doan", "huyen doan")
+_YOUTH_WORDS = (
+    "doan tncs",
+    "doan thanh nien",
+    "tinh doan",
+    "thanh doan",
+    "huyen doan",
+    "quan doan",
+    "thi doan",
+    "doan xa",
+    "doan phuong",
+)
 
 
 def layout_for(unit: Unit | None, *, style: str = "") -> str:
@@ -59,6 +70,9 @@ def superior_line(parent: Unit | None, *, party: bool) -> str:
     """The superior body above the issuer's name. A party document names the party
     organisation ("ĐẢNG BỘ TỈNH KON TUM"), not its committee ("Tỉnh ủy Kon Tum")."""
     if parent is None:
+        return ""
+    if party and parent.level == Level.CENTRAL:
+        # A committee directly under the centre ("TỈNH ỦY LÂM ĐỒNG") has no line above it.
         return ""
     if not party and parent.uses_party_style:
         # A People's Committee sits under its party committee in the tree, but a state
@@ -112,8 +126,8 @@ def date_line(place: str, day: date | None, *, year: int | None = None) -> str:
     the year when the copy writes it ("ngày      tháng      năm 2026")."""
     prefix = f"{place}, " if place else ""
     if day is None:
-        written_year = str(year) if year else GAP
-        return f"{prefix}ngày{GAP}tháng{GAP}năm {written_year}".rstrip()
+        # The gaps are no-break spaces, which a strip would also take: join, don't strip.
+        return f"{prefix}ngày{GAP}tháng{GAP}năm" + (f" {year}" if year else GAP)
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{prefix}ngày {day.day:02d} tháng {month} năm {day.year}"
 
@@ -170,6 +184,9 @@ class Letterhead:
         than Nghị định 30/2020 sets the state's (12–13); the body is 14 in both."""
         if self.layout == PARTY:
             return {"head": 14, "number": 14, "motto": 15, "type": 15}
+        if self.layout == YOUTH:
+            # The Youth Union's guide: its head 14 pt, "ĐOÀN TNCS HỒ CHÍ MINH" 15 pt.
+            return {"head": 14, "number": 14, "motto": 15, "type": 14}
         return {"head": 13, "number": 13, "motto": 12, "type": 14}
 
     @property

@@ -80,8 +80,14 @@ class Paragraph:
 
     @property
     def strong(self) -> bool:
-        """A heading prints bold in full when short; a long numbered paragraph does not."""
-        return self.kind == PartKind.HEADING and len(self.text) <= SHORT_HEADING
+        """A heading prints bold in full when it names a section; a numbered paragraph that
+        is long or gives work ("2- Hội đồng nhân dân huyện tăng cường giám sát …") has only
+        its marker bold."""
+        return (
+            self.kind == PartKind.HEADING
+            and len(self.text) <= SHORT_HEADING
+            and all(piece.task_id is None for piece in self.pieces)
+        )
 
     @property
     def css(self) -> str:
@@ -134,6 +140,9 @@ def _paragraphs(document: Document, parts: list[Part], tasks: dict[int, Task]) -
     for part in parts:
         task = tasks.get(part.pk)
         piece = Piece(task.text if task is not None else part.text, task.pk if task else None)
+        if not piece.text:
+            # The place of a task deleted since: nothing is written there any more.
+            continue
         if part.joins and paragraphs:
             paragraphs[-1].pieces.append(piece)
             continue

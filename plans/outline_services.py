@@ -16,7 +16,7 @@ from plans.models import Document, OutlineSource, Part, PartKind
 
 # Deeper than "I. > 1. > 1.1. > a) > - > +" no plan goes; a level past it is a reading slip.
 MAX_LEVEL = 6
-MAX_PARTS = 20_000
+MAX_PARTS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,9 @@ def outline_set(
 
 def part_append(*, document: Document, marker: str = "-") -> Part:
     """A new paragraph at the end of the outline, for a task added to the document (the
-    caller is the task's service, inside its transaction and audit record)."""
+    caller is the task's service, inside its transaction and audit record). The document's
+    row is locked first, so two tasks added at once take two places."""
+    Document.objects.select_for_update().filter(pk=document.pk).first()
     last = document.parts.aggregate(last=Max("position"))["last"]
     if last is None and not document.outline_source:
         Document.objects.filter(pk=document.pk).update(outline_source=OutlineSource.ENTERED)

@@ -6,6 +6,7 @@ the importer reads it back to the same document."""
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document as Docx
 from docx.enum.section import WD_SECTION_START
@@ -22,8 +23,18 @@ from plans.outline import Outline, Paragraph
 
 FONT = "Times New Roman"
 TEXT_WIDTH_CM = 16.5  # A4 less 30 mm left and 15 mm right
-HEAD_LEFT_CM = 6.4
+HEAD_LEFT_CM = 6.9
+PARTY_HEAD_LEFT_CM = 7.6
 TAIL_LEFT_CM = 7.9
+
+
+# Characters XML 1.0 does not allow (control characters pasted from Word, such as its vertical
+# tab for a manual line break): a line or page break prints as a space, the rest are dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
 
 
 def _run(
@@ -35,7 +46,7 @@ def _run(
     italic=False,
     underline=False,
 ):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(_xml_safe(text))
     run.font.size = Pt(size)
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.name = FONT
@@ -62,10 +73,10 @@ def _centred(container, text: str, **style) -> DocxParagraph:
 def _rule(container, *, width_cm: float, column_cm: float) -> None:
     """A short centred line: a paragraph's bottom border, narrowed by its indents."""
     paragraph = container.add_paragraph()
-    _spacing(paragraph, after=3)
-    # Two points high, so the line sits right under the words above it.
+    _spacing(paragraph, before=1, after=3)
+    # A few points high, so the line sits just under the words above it, not through them.
     paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    paragraph.paragraph_format.line_spacing = Pt(2)
+    paragraph.paragraph_format.line_spacing = Pt(5)
     side = max((column_cm - width_cm) / 2, 0)
     paragraph.paragraph_format.left_indent = Cm(side)
     paragraph.paragraph_format.right_indent = Cm(side)
@@ -92,7 +103,10 @@ def _table(doc, widths: tuple[float, float]):
 
 
 def _head(doc, head: Letterhead) -> None:
-    left, right = _table(doc, (HEAD_LEFT_CM, TEXT_WIDTH_CM - HEAD_LEFT_CM))
+    # The state's right column holds the national title at 12 pt (about 9.5 cm); the party's
+    # holds a shorter line, so its left column, at 14 pt, takes more.
+    left_cm = PARTY_HEAD_LEFT_CM if head.party else HEAD_LEFT_CM
+    left, right = _table(doc, (left_cm, TEXT_WIDTH_CM - left_cm))
     size = head.sizes
     for line in head.superior_lines:
         _centred(left, line, size=size["head"])
@@ -101,7 +115,7 @@ def _head(doc, head: Letterhead) -> None:
     if head.separator:
         _centred(left, head.separator, size=size["head"])
     else:
-        _rule(left, width_cm=2.6, column_cm=HEAD_LEFT_CM)
+        _rule(left, width_cm=2.6, column_cm=left_cm)
     _centred(left, head.number_line, size=size["number"])
     for at, line in enumerate(head.right_lines):
         _centred(
@@ -112,7 +126,7 @@ def _head(doc, head: Letterhead) -> None:
             underline=head.layout != "state",
         )
     if head.layout == "state":
-        _rule(right, width_cm=5.6, column_cm=TEXT_WIDTH_CM - HEAD_LEFT_CM)
+        _rule(right, width_cm=5.6, column_cm=TEXT_WIDTH_CM - left_cm)
     _centred(right, "", size=6)
     date = _centred(right, head.place_date, size=14, italic=True)
     date.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -27,6 +27,7 @@ from django.utils import translation
 from plans.letterhead import (
     Letterhead,
     date_line,
+    layout_for,
     letterhead,
     number_line,
     recipient_lines,
@@ -158,10 +159,10 @@ def _goal(target: Target) -> str:
     return f"{text} (năm {target.horizon_year})" if target.horizon_year else text
 
 
-def _number_line(unit: Unit, *, party: bool) -> str:
+def _number_line(unit: Unit) -> str:
     # The number is given when the office registers the report, so it stays blank here.
     return number_line(
-        layout="party" if party else "state",
+        layout=layout_for(unit),
         identifier="",
         number="",
         doc_type="BC",
@@ -262,7 +263,7 @@ def annual_outline(
             head=letterhead(
                 issuer=unit,
                 issuer_name="",
-                number=_number_line(unit, party=party),
+                number=_number_line(unit),
                 place_date=date_line(place, when),
             ),
             title=(

@@ -22,6 +22,8 @@ class TaskAdmin(admin.ModelAdmin):
     list_filter = ["status", "deadline_kind", "deadline_corrected", "requires_plan"]
     search_fields = ["text", "document__identifier", "deadline_text"]
     raw_id_fields = ["document"]
+    # A task's place in its document's text is set by the import and the task services.
+    readonly_fields = ["part"]
     inlines = [AssignmentInline]
 
 

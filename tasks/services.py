@@ -178,6 +178,8 @@ def task_create(
     task.full_clean(exclude=["document", "part"])
     if part is not None and part.document_id != document.pk:
         raise ValidationError(_("A task's place must be in its own document."))
+    if part is not None and Task.objects.filter(part=part).exists():
+        raise ValidationError(_("That place in the text already holds a task."))
     task.part = part or part_append(document=document)
     task.save()
     leads = _assign(task, assignees, created=True)

@@ -173,6 +173,25 @@ def test_a_plan_text_is_read_by_the_importer(world):
     body = response.json()
     assert body["extraction"]["identifier"] == "470/KH-LĐLĐ"
     assert json.dumps(body["warnings"], ensure_ascii=False)
+    # The document part by part travels with it, each task at its part.
+    outline = body["extraction"]["outline"]
+    assert outline[0]["text"].startswith("Thực hiện Kế hoạch số 349/KH-TLĐ")
+    tasks = body["extraction"]["tasks"]
+    assert all(outline[task["part"]]["task"] == n for n, task in enumerate(tasks))
+
+
+def test_an_extraction_whose_tasks_share_a_part_is_a_400(world):
+    extraction = {
+        "issuer": "Tỉnh ủy Thử Nghiệm",
+        "title": "Kế hoạch",
+        "outline": [{"kind": "text", "text": "Một đoạn", "task": 0}],
+        "tasks": [{"text": "Một đoạn", "part": 0}, {"text": "Hai", "part": 0}],
+    }
+    response = token_client(world.owner).post(
+        "/api/imports/preview/", {"extraction": extraction}, format="json"
+    )
+    assert response.status_code == 400
+    assert "not a free part" in json.dumps(response.json(), ensure_ascii=False)
 
 
 def test_an_empty_import_says_what_to_send(world):

@@ -84,6 +84,9 @@ def test_uploading_a_plan_shows_the_review_and_saves_nothing(client, tree):
     # Every paragraph is on the page, in order, kept as written.
     assert parts[0].initial["text"].startswith("Thực hiện Kế hoạch số 349/KH-TLĐ")
     assert parts[-1].initial["text"].startswith("Trên đây là Kế hoạch")
+    # Each part's fields are on the page once: what the person types is what is posted.
+    for name in ("text", "level", "marker", "is_task", "lead", "deadline_text"):
+        assert page.count(f'name="parts-0-{name}"') == 1, name
     assert _counts() == before
 
 

@@ -337,3 +337,43 @@ def test_the_export_command_writes_each_format_and_refuses_what_it_cannot_find(d
         call_command(
             "export_plan", document=plan.pk, format="pdf", out=str(tmp_path / "no" / "such.pdf")
         )
+
+
+def test_a_paragraph_left_out_on_review_takes_its_later_duties_with_it():
+    from plans.importing.forms import reviewed_outline
+
+    rows = [
+        {"level": 1, "marker": "I.", "text": "NHIỆM VỤ", "is_task": False, "joins": False},
+        {"level": 0, "marker": "-", "text": "", "is_task": True, "joins": False},
+        {
+            "level": 0,
+            "marker": "",
+            "text": "định kỳ trước ngày 10/12 hằng năm báo cáo",
+            "is_task": True,
+            "joins": True,
+            "lead": "Phòng Kinh tế",
+        },
+    ]
+    outline, tasks = reviewed_outline(rows)
+    assert [entry["joins"] for entry in outline] == [False, False]
+    assert tasks[0]["part"] == 1 and tasks[0]["lead"] == ["Phòng Kinh tế"]
+    assert tasks[0]["section"] == "I"
+
+
+def test_a_task_deleted_since_leaves_no_empty_paragraph_and_words_with_control_characters_export(
+    db,
+):
+    load_demo(seeds=())
+    plan = _import(EVERY_KIND)
+    first = plan.tasks.order_by("position").first()
+    first.text = "Lời dán từ Word\x0bcó ngắt dòng\x07 và ký tự lạ"
+    first.save(update_fields=["text"])
+    extraction = extract_plan(read_source(plan_docx(plan), filename="plan.docx"))
+    assert any(
+        "Lời dán từ Word có ngắt dòng và ký tự lạ" in e["text"] for e in extraction["outline"]
+    )
+    before = len(plan_outline(plan).paragraphs)
+    first.delete()
+    paragraphs = plan_outline(plan).paragraphs
+    assert len(paragraphs) == before - 1
+    assert all(p.text.strip() for p in paragraphs)

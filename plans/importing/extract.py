@@ -1229,6 +1229,8 @@ def _read_tasks(items: Sequence[Item]) -> list[Task]:
                 heading_is_task = True
             else:
                 assigned = []
+            if heading is not None and any(done is heading for done in assigned):
+                heading_is_task = True
             for done in assigned:
                 copy = Assignment(list(assignment.lead), list(assignment.support))
                 copy.deadline_text = assignment.deadline_text

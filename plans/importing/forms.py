@@ -154,6 +154,13 @@ class ReviewPartForm(forms.Form):
     deadline_text = forms.CharField(label=_("Deadline as written"), max_length=500, required=False)
     requires_plan = forms.BooleanField(label=_("Asks for an implementing plan"), required=False)
 
+    TASK_FIELDS = ("lead", "support", "deadline_text", "requires_plan")
+
+    @property
+    def task_fields(self) -> list[forms.BoundField]:
+        """The fields that only a task has, shown folded under the part."""
+        return [self[name] for name in self.TASK_FIELDS]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("is_task") and not (data.get("text") or "").strip():
@@ -274,11 +281,12 @@ def reviewed_outline(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     outline: list[dict[str, Any]] = []
     tasks: list[dict[str, Any]] = []
     path: list[str] = []
+    previous_kept = False
     for row in rows:
-        if not row:
-            continue
-        text = (row.get("text") or "").strip()
+        text = (row.get("text") or "").strip() if row else ""
         if not text:
+            # A later duty of a paragraph left out no longer continues anything.
+            previous_kept = False
             continue
         level = int(row.get("level") or 0)
         marker = (row.get("marker") or "").strip()
@@ -291,8 +299,9 @@ def reviewed_outline(rows: list[dict]) -> tuple[list[dict], list[dict]]:
             "marker": marker,
             "text": text,
             "task": None,
-            "joins": bool(row.get("joins")) and not level and bool(outline),
+            "joins": bool(row.get("joins")) and not level and previous_kept,
         }
+        previous_kept = True
         if row.get("is_task"):
             lead, support = _lines(row.get("lead") or ""), _lines(row.get("support") or "")
             deadline = (row.get("deadline_text") or "").strip()
