@@ -135,7 +135,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     level = selectors.tree_level(
         filters, node, branch_coverage=_branch_coverage(filters, node, version)
     )
-    context = {"filters": filters, "level": level}
+    context = {"filters": filters, "level": level, "opened": node}
     return render(request, "dashboard/dashboard.html#tree-level", context)
 
 

@@ -218,6 +218,7 @@ def progress_create(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(Assignment.objects.updatable_by(request.user), pk=pk)
     form = ProgressForm(request.POST, request.FILES)
     occurrence = None
+    saved = False
     chosen = request.POST.get("occurrence", "").strip()
     if chosen:
         if chosen.isdecimal() and len(chosen) < 19:
@@ -237,7 +238,7 @@ def progress_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not request.htmx:
                 return redirect("task", pk=assignment.task_id)
-            form = ProgressForm()
+            form, saved = ProgressForm(), True
     task = selectors.task_for_page(user=request.user, pk=assignment.task_id)
     assignment = next(a for a in task.assignments.all() if a.pk == assignment.pk)
     context = {
@@ -245,6 +246,7 @@ def progress_create(request: HttpRequest, pk: int) -> HttpResponse:
         "assignment": assignment,
         "progress_form": form,
         "can_update": True,
+        "progress_saved": saved,
     }
     if request.htmx:
         return render(request, "tasks/task_detail.html#assignment", context)

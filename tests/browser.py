@@ -26,9 +26,10 @@ def chromium_path() -> str | None:
 
 
 @contextmanager
-def chromium_page(*, width: int = 1280, height: int = 900) -> Iterator:
+def chromium_page(*, width: int = 1280, height: int = 900, bypass_csp: bool = False) -> Iterator:
     """A fresh page in headless Chromium; skipped when Chromium is missing unless
-    REQUIRE_BROWSER is set (CI sets it, so a missing browser fails there)."""
+    REQUIRE_BROWSER is set (CI sets it, so a missing browser fails there). ``bypass_csp`` lets
+    a test inject its own script (axe-core) into the test browser only."""
     executable = chromium_path()
     if executable is None:
         if os.environ.get("REQUIRE_BROWSER"):
@@ -41,7 +42,9 @@ def chromium_page(*, width: int = 1280, height: int = 900) -> Iterator:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height})
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, bypass_csp=bypass_csp
+            )
             page = context.new_page()
             page.set_default_timeout(15_000)
             yield page

@@ -39,10 +39,11 @@ def test_a_leader_filters_by_bloc_and_drills_into_a_unit(live_server):
             f"select[name=bloc] >> option[value={Bloc.PARTY_COMMITTEE}][selected]", state="attached"
         )
 
-        branch = page.locator(
-            "ul.unit-tree > li:has(> details > summary:has-text('Quận ủy Kiến An'))"
-        )
-        branch.locator("summary").first.click(position={"x": 8, "y": 8})
+        branch = page.locator("ul.unit-tree > li:has(> .branch-row:has-text('Quận ủy Kiến An'))")
+        toggle = branch.locator("button.tree-toggle").first
+        assert toggle.get_attribute("aria-expanded") == "false"
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "true"
         branch.locator(".children ul.unit-tree").first.wait_for()
         assert "Đảng ủy phường Bắc Sơn" in branch.locator(".children").inner_text()
 

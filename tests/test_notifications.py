@@ -81,7 +81,7 @@ def test_the_bell_counts_unread_notifications_and_refreshes_as_a_fragment(client
     body = fragment.content.decode()
     assert fragment.status_code == 200
     assert body.strip().startswith('<a id="notification-bell"')
-    assert '<span class="badge late">1</span>' in body
+    assert '<span class="badge late">1<span class="visually-hidden"> chưa đọc</span></span>' in body
     assert "<html" not in body
 
 
