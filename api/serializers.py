@@ -458,6 +458,7 @@ class ExtractionTaskSerializer(serializers.Serializer):
     section = _Text(40)
     text = serializers.CharField(max_length=20000)
     lead = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
+    lead_text = _Text(500)
     support = serializers.ListField(child=serializers.CharField(max_length=500), required=False)
     deadline_text = _Text(500)
     requires_plan = serializers.BooleanField(required=False)

@@ -110,7 +110,12 @@ def _assert_same_document(plan: Document, extraction: dict) -> None:
     assert _read_parts(extraction) == _document_parts(plan)
     tasks = list(plan.tasks.order_by("position", "pk"))
     assert [
-        (t["text"], ", ".join(t["lead"]), ", ".join(t["support"]), t["deadline_text"])
+        (
+            t["text"],
+            t.get("lead_text") or ", ".join(t["lead"]),
+            ", ".join(t["support"]),
+            t["deadline_text"],
+        )
         for t in extraction["tasks"]
     ] == [(t.text, t.lead_text, t.support_text, t.deadline_text) for t in tasks]
     assert [(r["name"], r["purpose"]) for r in extraction["recipients"]] == [
@@ -377,3 +382,17 @@ def test_a_task_deleted_since_leaves_no_empty_paragraph_and_words_with_control_c
     paragraphs = plan_outline(plan).paragraphs
     assert len(paragraphs) == before - 1
     assert all(p.text.strip() for p in paragraphs)
+
+
+def test_a_lead_whose_name_holds_a_comma_keeps_its_line_as_written(db):
+    load_demo(seeds=())
+    text = EVERY_KIND.replace(
+        "3. Phòng Kinh tế tham mưu",
+        "3. Phòng Văn hóa, Khoa học và Thông tin chủ trì tham mưu",
+    )
+    plan = _import(text)
+    task = plan.tasks.get(text__startswith="Phòng Văn hóa, Khoa học")
+    assert task.lead_text == "Phòng Văn hóa, Khoa học và Thông tin"
+    read = extract_plan(read_source(plan_docx(plan), filename="plan.docx"))
+    again = next(t for t in read["tasks"] if t["text"].startswith("Phòng Văn hóa, Khoa học"))
+    assert again["lead_text"] == task.lead_text

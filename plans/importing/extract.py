@@ -902,6 +902,7 @@ class Assignment:
     lead: list[str] = field(default_factory=list)
     support: list[str] = field(default_factory=list)
     deadline_text: str = ""
+    lead_words: str = ""  # the lead units as the sentence writes them, one phrase
 
 
 @dataclass(slots=True)
@@ -1093,6 +1094,7 @@ def _read_assignment(text: str) -> tuple[Assignment, str] | None:
         lead=split_units(subject),
         support=_supporters(rest),
         deadline_text=_deadline_text(text),
+        lead_words=subject,
     )
     body = text
     if _GIAO.match(text) or _LEAD_VERB.match(rest.lstrip(" ,:")):
@@ -1111,6 +1113,7 @@ def read_task_words(text: str) -> dict[str, Any]:
     assignment = read[0] if read else Assignment(deadline_text=_deadline_text(text))
     return {
         "lead": assignment.lead,
+        "lead_text": assignment.lead_words,
         "support": assignment.support or _supporters(text),
         "deadline_text": assignment.deadline_text,
         "requires_plan": bool(_REQUIRES_PLAN.search(text)),
@@ -1145,7 +1148,12 @@ def _own_tasks(item: Item) -> list[Task]:
             Task(
                 item.path,
                 clause,
-                Assignment(list(assignment.lead), _supporters(clause), _deadline_text(clause)),
+                Assignment(
+                    list(assignment.lead),
+                    _supporters(clause),
+                    _deadline_text(clause),
+                    assignment.lead_words,
+                ),
                 item.index,
                 joins=number > 0,
             )
@@ -1168,7 +1176,7 @@ def _duties(text: str) -> list[str]:
     return ["; ".join(duty).strip() for duty in duties]
 
 
-def _duty_task(item: Item, units: list[str]) -> list[Task]:
+def _duty_task(item: Item, units: list[str], words: str = "") -> list[Task]:
     """A duty listed under a unit heading: led by that unit unless it names its own lead
     ("- Giao Ban Tuyên giáo - Nữ công: …")."""
     names_own_lead = _GIAO.match(item.text) or _LEAD_VERB.search(item.text)
@@ -1178,7 +1186,7 @@ def _duty_task(item: Item, units: list[str]) -> list[Task]:
         Task(
             item.path,
             clause,
-            Assignment(list(units), _supporters(clause), _deadline_text(clause)),
+            Assignment(list(units), _supporters(clause), _deadline_text(clause), words),
             item.index,
             joins=number > 0,
         )
@@ -1214,7 +1222,7 @@ def _read_tasks(items: Sequence[Item]) -> list[Task]:
                 pending = [item]
             continue
         if units:
-            tasks.extend(_duty_task(item, units))
+            tasks.extend(_duty_task(item, units, _unit_words(heading.text) if heading else ""))
         elif _is_assignment_line(item):
             read = _read_assignment(item.text)
             assignment = read[0] if read else Assignment()
@@ -1232,7 +1240,11 @@ def _read_tasks(items: Sequence[Item]) -> list[Task]:
             if heading is not None and any(done is heading for done in assigned):
                 heading_is_task = True
             for done in assigned:
-                copy = Assignment(list(assignment.lead), list(assignment.support))
+                copy = Assignment(
+                    list(assignment.lead),
+                    list(assignment.support),
+                    lead_words=assignment.lead_words,
+                )
                 copy.deadline_text = assignment.deadline_text
                 tasks.append(Task(item.path, done.text, copy, done.index))
             pending = []
@@ -1241,6 +1253,14 @@ def _read_tasks(items: Sequence[Item]) -> list[Task]:
         else:
             pending.append(item)
     return tasks
+
+
+def _unit_words(text: str) -> str:
+    """The units a heading names, as written ("UBND Thành phố Đà Lạt" of "1. … Đà Lạt")."""
+    text = _strip_end(text)
+    if giao := _GIAO.match(text):
+        text = text[giao.end() :]
+    return text
 
 
 def _unit_heading(text: str) -> list[str] | None:
@@ -1413,6 +1433,8 @@ def extract_plan(text: str, *, today: date | None = None) -> dict[str, Any]:
                 "section": task.section,
                 "text": task.text,
                 "lead": task.assignment.lead,
+                # The line of unit names as written: a name with a comma stays one name.
+                "lead_text": task.assignment.lead_words,
                 "support": task.assignment.support,
                 "deadline_text": deadline_text,
                 "requires_plan": bool(_REQUIRES_PLAN.search(task.text)),

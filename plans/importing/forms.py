@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cascade.forms import IdChoiceField
 from plans.forms import EMPTY_CHOICE, MAX_UPLOAD_BYTES
-from plans.importing.extract import read_task_words
+from plans.importing.extract import read_task_words, split_units
 from plans.models import DocType, RecipientPurpose
 from plans.outline_services import MAX_PARTS
 from units.models import Unit
@@ -143,6 +143,9 @@ class ReviewPartForm(forms.Form):
     )
     is_task = forms.BooleanField(label=_("A task"), required=False)
     joins = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The lead units as the plan writes them ("Phòng Văn hóa, Khoa học và Công nghệ"): kept as
+    # the task's line of names while the lines below still read the same.
+    lead_words = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
     lead = forms.CharField(
         label=_("Lead (one per line)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -260,6 +263,7 @@ def _parts_initial(extraction: dict[str, Any]) -> list[dict[str, Any]]:
                 "joins": bool(entry.get("joins")),
                 "is_task": task is not None,
                 "lead": "\n".join(task.get("lead") or []) if task else "",
+                "lead_words": (task.get("lead_text") or "") if task else "",
                 "support": "\n".join(task.get("support") or []) if task else "",
                 "deadline_text": (task.get("deadline_text") or "") if task else "",
                 "requires_plan": bool(task.get("requires_plan")) if task else False,
@@ -307,10 +311,14 @@ def reviewed_outline(rows: list[dict]) -> tuple[list[dict], list[dict]]:
             deadline = (row.get("deadline_text") or "").strip()
             read = read_task_words(text) if not (lead or deadline) else {}
             entry["task"] = len(tasks)
+            words = (row.get("lead_words") or "").strip() if lead else read.get("lead_text", "")
+            if lead and (not words or split_units(words) != lead):
+                words = ""  # the person changed the units: their lines are the names
             tasks.append(
                 {
                     "section": _section(path),
                     "text": text,
+                    "lead_text": words,
                     "lead": lead or read.get("lead", []),
                     "support": support or read.get("support", []),
                     "deadline_text": deadline or read.get("deadline_text", ""),

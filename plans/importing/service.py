@@ -457,7 +457,7 @@ def _save(
             section=task.get("section") or "",
             deadline_text=task.get("deadline_text") or "",
             requires_plan=bool(task.get("requires_plan")),
-            lead_text=", ".join(task.get("lead") or []),
+            lead_text=task.get("lead_text") or ", ".join(task.get("lead") or []),
             support_text=", ".join(task.get("support") or []),
             assignees=assignees,
             position=position,
