@@ -146,6 +146,8 @@ def _body_paragraph(doc, paragraph: Paragraph) -> None:
     fmt.first_line_indent = Cm(1.27)
     _spacing(out, after=6, line=1.1)
     heading = paragraph.kind == "heading"
+    # A heading is never left alone at the foot of a page.
+    fmt.keep_with_next = heading
     bold = heading and paragraph.strong and paragraph.level <= 3
     italic = heading and paragraph.strong and paragraph.level >= 3
     if paragraph.marker:

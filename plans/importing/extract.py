@@ -95,7 +95,6 @@ _ISSUER_SENTENCE: Final = re.compile(
 _RECIPIENTS_HEAD: Final = re.compile(r"^Nơi\s+nhận\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _CAPACITY: Final = re.compile(r"^(?:T/M|TM\.?|K/T|KT\.?|T/L|TL\.?|TUQ\.?|Q\.)\s*\S")
 _CLOSING: Final = re.compile(r"^Trên đây là\b", re.IGNORECASE)
-_CLOSING_MARK: Final = re.compile(r"\s*\./\.\s*$")
 _ARCHIVE: Final = re.compile(r"^Lưu\s*:?\s*(?P<name>.*)$", re.IGNORECASE)
 _PURPOSES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\(?\s*(?:để\s+)?b/c\s*\)?", re.IGNORECASE), "report_to"),
@@ -1424,8 +1423,7 @@ def extract_plan(text: str, *, today: date | None = None) -> dict[str, Any]:
     tasks = []
     read_tasks = _read_tasks(items)
     for task in read_tasks:
-        # "./." closes a document; it is not part of the last task's words.
-        task.text = _CLOSING_MARK.sub(".", task.text)
+        # "./." closes a document (Nghị định 30/2020): kept, as every word of the plan is.
         deadline_text = task.assignment.deadline_text
         deadline = _deadline_json(deadline_text, anchor)
         tasks.append(
