@@ -149,7 +149,8 @@ def _wait(page, expression: str, arg=None, timeout: float = 15.0) -> None:
         if page.evaluate(script, arg):
             return
         page.wait_for_timeout(100)
-    raise AssertionError(f"never true: {expression}")
+    focused = page.evaluate("document.activeElement?.outerHTML.slice(0, 160)")
+    raise AssertionError(f"never true: {expression} (focus on {focused})")
 
 
 def test_the_main_journeys_work_with_the_keyboard_alone(live_server):

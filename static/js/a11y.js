@@ -4,6 +4,7 @@
   "use strict";
 
   var live = function () { return document.getElementById("live-region"); };
+  var PERSON_ASKED = ["click", "submit", "change", "keydown", "keyup", "input", "search"];
 
   /* Say something politely, once, to screen readers. */
   function announce(text) {
@@ -61,8 +62,10 @@
     markScrollable(region);
     var message = region.querySelector("[data-announce]");
     if (message) { announce(message.getAttribute("data-announce") || message.textContent); }
+    // Only a swap a person asked for moves the focus: not one loaded on its own ("load",
+    // "revealed", polling), which would pull the focus away from what they are doing.
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    if (!trigger || trigger.type === "every" || region.hasAttribute("data-no-focus")) { return; }
+    if (!trigger || PERSON_ASKED.indexOf(trigger.type) < 0 || region.hasAttribute("data-no-focus")) { return; }
     var focus = region.querySelector("[data-focus-after-swap]") || region.querySelector("h1, h2, h3") || region;
     if (!focus.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(focus.tagName)) {
       focus.setAttribute("tabindex", "-1");
